@@ -1,0 +1,124 @@
+/* The subcommand table and what every subcommand shares: -h, -v, -q. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "util/log.h"
+
+const struct wsx_cmd *const wsx_cmds[] = {
+	&cmd_pipe,
+	&cmd_serve,
+	NULL,
+};
+
+const struct wsx_cmd *
+wsx_cmd_find(const char *name)
+{
+	for (size_t i = 0; wsx_cmds[i]; i++)
+		if (!strcmp(wsx_cmds[i]->name, name))
+			return wsx_cmds[i];
+	return NULL;
+}
+
+enum {
+	OPT_LIST_OPTIONS = WSX_OPTKEY_COMMON,
+};
+
+static const struct wsx_opt common_opts[] = {
+	{ 'v', "verbose", NULL, "say more on stderr (repeatable)" },
+	{ 'q', "quiet", NULL, "only errors on stderr" },
+	{ 'h', "help", NULL, "show this help" },
+	{ OPT_LIST_OPTIONS, "list-options", NULL, NULL },
+	{ 0 },
+};
+
+static int
+common_set(void *target, const struct wsx_opt *opt, const char *arg,
+	   struct wsx_err *err)
+{
+	struct cmd_common *c = target;
+
+	(void)arg;
+	(void)err;
+	switch (opt->key) {
+	case 'v':
+		c->verbose++;
+		break;
+	case 'q':
+		c->quiet++;
+		break;
+	case 'h':
+		c->help = true;
+		break;
+	case OPT_LIST_OPTIONS:
+		c->list_options = true;
+		break;
+	}
+	return 0;
+}
+
+const struct wsx_optgroup cmd_common_group = {
+	.title = "Common options",
+	.opts = common_opts,
+	.set = common_set,
+};
+
+void
+cmd_print_help(const struct wsx_cmd *cmd, FILE *out)
+{
+	fprintf(out, "Usage: wsx %s %s\n\n%s\n", cmd->name, cmd->args,
+		cmd->description);
+	wsx_opt_print_help(out, cmd->groups);
+	if (cmd->examples)
+		fprintf(out, "\nExamples:\n%s", cmd->examples);
+	fprintf(out, "\nSee wsx-%s(1) for the exit statuses and more.\n",
+		cmd->name);
+}
+
+int
+cmd_fail(const struct wsx_cmd *cmd, const struct wsx_err *err)
+{
+	fprintf(stderr, "wsx %s: %s\n", cmd->name, err->msg);
+	return err->code;
+}
+
+int
+cmd_usage(const struct wsx_cmd *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "wsx %s: %s (see 'wsx %s --help')\n", cmd->name, msg,
+		cmd->name);
+	return WSX_EXIT_USAGE;
+}
+
+int
+cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
+	  void *const *targets, struct cmd_common *common, int *status)
+{
+	struct wsx_err err;
+	int first;
+
+	first = wsx_opt_parse(argc, argv, cmd->groups, targets, &err);
+	if (first < 0) {
+		*status = cmd_usage(cmd, "%s", err.msg);
+		return -1;
+	}
+	if (common->help || common->list_options) {
+		if (common->help)
+			cmd_print_help(cmd, stdout);
+		else
+			wsx_opt_print_list(stdout, cmd->groups);
+		*status = WSX_EXIT_OK;
+		return -1;
+	}
+	wsx_log_set_level(common->quiet ? WSX_LOG_ERROR : common->verbose);
+	return first;
+}

@@ -1,0 +1,292 @@
+/*
+ * wsx pipe URL: stdin to messages, messages to stdout, so WebSockets fit
+ * shell pipelines. A relay of two endpoints, the stdio stream and a
+ * WebSocket client connection, with backpressure both ways.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "io/stream.h"
+#include "proto/client.h"
+#include "proto/conn.h"
+#include "util/log.h"
+
+struct pipe_opts {
+	bool one_message;
+	bool no_close;
+};
+
+struct pipe {
+	const struct wsx_cmd *cmd;
+	const struct pipe_opts *opts;
+	struct wsx_loop *loop;
+	struct wsx_conn *conn;	   /* NULL once closed */
+	struct wsx_stream *stdio;
+	int status;
+	bool closed;
+	bool sent_one;
+	bool failed; /* a local failure decides the exit status */
+};
+
+static const struct wsx_opt pipe_optv[] = {
+	{ '1', "one-message", NULL,
+	  "send one message, print one reply, then close" },
+	{ 'n', "no-close", NULL,
+	  "after stdin ends, wait for the server to close" },
+	{ 0 },
+};
+
+static int
+pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
+	     struct wsx_err *err)
+{
+	struct pipe_opts *o = target;
+
+	(void)arg;
+	(void)err;
+	if (opt->key == '1')
+		o->one_message = true;
+	else if (opt->key == 'n')
+		o->no_close = true;
+	return 0;
+}
+
+static const struct wsx_optgroup pipe_group = {
+	.title = "Pipe options",
+	.opts = pipe_optv,
+	.set = pipe_opt_set,
+};
+
+static void
+pipe_finish_if_flushed(struct pipe *p)
+{
+	if (p->closed && !wsx_stream_pending(p->stdio))
+		wsx_loop_stop(p->loop);
+}
+
+static void
+pipe_close(struct pipe *p, int code, const char *reason)
+{
+	if (p->conn)
+		wsx_conn_close(p->conn, code, reason);
+}
+
+/* stdin -> WebSocket */
+
+static int
+pipe_stdin_message(struct wsx_stream *s, const struct wsx_msg *m, void *arg)
+{
+	struct pipe *p = arg;
+	int rc;
+
+	if (!p->conn)
+		return 1;
+	rc = wsx_conn_send(p->conn, m->type, m->data, m->len);
+	if (p->opts->one_message) {
+		p->sent_one = true;
+		wsx_stream_stop_input(s);
+	}
+	return rc != 0;
+}
+
+static void
+pipe_stdin_eof(struct wsx_stream *s, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)s;
+	wsx_debug("stdin ended");
+	if (!p->opts->no_close && !p->opts->one_message)
+		pipe_close(p, 1000, "");
+}
+
+static void
+pipe_stdio_error(struct wsx_stream *s, const struct wsx_err *err, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)s;
+	fprintf(stderr, "wsx pipe: %s\n", err->msg);
+	p->status = err->code;
+	p->failed = true;
+	pipe_close(p, 1000, "");
+	if (!p->conn)
+		wsx_loop_stop(p->loop);
+}
+
+static void
+pipe_stdout_drain(struct wsx_stream *s, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)s;
+	if (p->conn)
+		wsx_conn_pause(p->conn, false);
+	pipe_finish_if_flushed(p);
+}
+
+static const struct wsx_stream_ops pipe_stdio_ops = {
+	.on_message = pipe_stdin_message,
+	.on_eof = pipe_stdin_eof,
+	.on_error = pipe_stdio_error,
+	.on_drain = pipe_stdout_drain,
+};
+
+/* WebSocket -> stdout */
+
+static void
+pipe_ws_open(struct wsx_conn *c, void *arg)
+{
+	struct pipe *p = arg;
+	const struct wsx_conn_info *info = wsx_conn_info(c);
+
+	wsx_info("connected to %s%s%s", info->peer,
+		 info->protocol[0] ? ", subprotocol " : "", info->protocol);
+	wsx_stream_resume(p->stdio);
+}
+
+static void
+pipe_ws_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
+{
+	struct pipe *p = arg;
+
+	if (wsx_stream_write(p->stdio, m) == 1)
+		wsx_conn_pause(c, true);
+	if (p->opts->one_message) {
+		wsx_stream_stop_input(p->stdio);
+		wsx_conn_close(c, 1000, "");
+	}
+}
+
+static void
+pipe_ws_drain(struct wsx_conn *c, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)c;
+	wsx_stream_resume(p->stdio);
+}
+
+static void
+pipe_ws_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)c;
+	p->conn = NULL;
+	p->closed = true;
+	if (!p->failed) {
+		p->status = cl->status;
+		if (cl->status)
+			fprintf(stderr, "wsx pipe: %s\n", cl->msg);
+	}
+	wsx_debug("closed with %d", cl->code);
+	wsx_stream_stop_input(p->stdio);
+	pipe_finish_if_flushed(p);
+}
+
+static const struct wsx_conn_ops pipe_ws_ops = {
+	.on_open = pipe_ws_open,
+	.on_message = pipe_ws_message,
+	.on_drain = pipe_ws_drain,
+	.on_close = pipe_ws_close,
+};
+
+static void
+pipe_signal(struct wsx_loop *loop, int signo, void *arg)
+{
+	struct pipe *p = arg;
+
+	(void)signo;
+	if (p->failed || !p->conn) {
+		wsx_loop_stop(loop); /* second signal: leave now */
+		return;
+	}
+	p->status = WSX_EXIT_INTERRUPTED;
+	p->failed = true;
+	pipe_close(p, 1001, "interrupted");
+}
+
+static int
+pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
+{
+	struct cmd_common common = { 0 };
+	struct pipe_opts opts = { 0 };
+	struct wsx_client_opts client;
+	struct wsx_conn_limits lim;
+	struct wsx_framing_opts framing;
+	void *const targets[] = { &opts, &client, &lim, &framing, &common };
+	struct wsx_client *cl = NULL;
+	struct pipe p = { .cmd = cmd, .opts = &opts };
+	struct wsx_err err;
+	int first, status;
+
+	wsx_client_opts_init(&client);
+	wsx_conn_limits_init(&lim);
+	wsx_framing_opts_init(&framing, WSX_FRAMING_LINES);
+	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
+	if (first < 0)
+		goto out;
+	if (argc - first != 1) {
+		status = cmd_usage(cmd, argc == first ? "missing URL"
+						      : "too many arguments");
+		goto out;
+	}
+	if (opts.one_message && opts.no_close) {
+		status = cmd_usage(cmd, "-1 and -n do not go together");
+		goto out;
+	}
+
+	p.loop = wsx_loop_new(&err);
+	if (!p.loop)
+		goto fail;
+	wsx_loop_on_signal(p.loop, pipe_signal, &p);
+	cl = wsx_client_new(p.loop, &client, &err);
+	if (!cl)
+		goto fail;
+	p.stdio = wsx_stream_new(p.loop, STDIN_FILENO, STDOUT_FILENO, &framing,
+				 lim.max_message, lim.buffer, &pipe_stdio_ops,
+				 &p, &err);
+	if (!p.stdio)
+		goto fail;
+	p.conn = wsx_client_connect(cl, argv[first], &lim, &pipe_ws_ops, &p,
+				    &err);
+	if (!p.conn)
+		goto fail;
+	wsx_loop_run(p.loop);
+	status = p.status;
+	goto out;
+fail:
+	status = cmd_fail(cmd, &err);
+out:
+	wsx_stream_free(p.stdio);
+	wsx_client_free(cl);
+	wsx_loop_free(p.loop);
+	wsx_client_opts_release(&client);
+	return status;
+}
+
+static const struct wsx_optgroup *const pipe_groups[] = {
+	&pipe_group, &wsx_client_optgroup, &wsx_conn_optgroup,
+	&wsx_framing_optgroup, &cmd_common_group, NULL,
+};
+
+const struct wsx_cmd cmd_pipe = {
+	.name = "pipe",
+	.args = "[options] URL",
+	.summary = "bridge stdin and stdout to a WebSocket",
+	.description =
+		"Send each line of stdin as a message and print each message received,\n"
+		"one per line (or in the framing chosen below). When stdin ends, close\n"
+		"with 1000 and exit once the server answers; the exit status tells how\n"
+		"the connection ended.",
+	.examples =
+		"  echo hello | wsx pipe ws://127.0.0.1:8080/\n"
+		"  wsx pipe --raw -b wss://example.org/feed < data.bin > out.bin\n"
+		"  wsx pipe --jsonl ws://127.0.0.1:8080/ | jq .data\n",
+	.groups = pipe_groups,
+	.run = pipe_run,
+};

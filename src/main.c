@@ -1,0 +1,82 @@
+/*
+ * wsx: a command-line WebSocket toolkit. Dispatches `wsx SUBCMD ...` and
+ * links named wsx-SUBCMD through the one table in cmd/cmd.c.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "proto/version.h"
+#include "util/err.h"
+
+static void
+main_usage(FILE *out)
+{
+	fprintf(out, "Usage: wsx [--version] [--help] COMMAND [options] [args]\n\n"
+		     "A command-line WebSocket toolkit. Commands:\n");
+	for (size_t i = 0; wsx_cmds[i]; i++)
+		fprintf(out, "  %-10s %s\n", wsx_cmds[i]->name,
+			wsx_cmds[i]->summary);
+	fprintf(out, "\n'wsx help COMMAND' or 'wsx COMMAND --help' shows a "
+		     "command's options.\n");
+}
+
+static int
+main_version(void)
+{
+	printf("wsx %s\nlibwebsockets %s\n%s\n", PACKAGE_VERSION,
+	       wsx_lws_version(), wsx_openssl_version());
+	return WSX_EXIT_OK;
+}
+
+static int
+main_help(int argc, char **argv)
+{
+	const struct wsx_cmd *cmd;
+
+	if (argc < 2) {
+		main_usage(stdout);
+		return WSX_EXIT_OK;
+	}
+	cmd = wsx_cmd_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "wsx: no help for '%s': not a wsx command (see 'wsx help')\n",
+			argv[1]);
+		return WSX_EXIT_USAGE;
+	}
+	cmd_print_help(cmd, stdout);
+	return WSX_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	const struct wsx_cmd *cmd;
+
+	base = base ? base + 1 : argv[0];
+	if (!strncmp(base, "wsx-", 4)) {
+		cmd = wsx_cmd_find(base + 4);
+		if (cmd)
+			return cmd->run(cmd, argc, argv);
+	}
+	if (argc < 2) {
+		main_usage(stderr);
+		return WSX_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
+		return main_version();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return main_help(1, argv);
+	if (!strcmp(argv[1], "help"))
+		return main_help(argc - 1, argv + 1);
+	cmd = wsx_cmd_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "wsx: '%s' is not a wsx command (see 'wsx help')\n",
+			argv[1]);
+		return WSX_EXIT_USAGE;
+	}
+	return cmd->run(cmd, argc - 1, argv + 1);
+}

@@ -1,0 +1,56 @@
+/*
+ * WebSocket clients: the client options of every subcommand (headers,
+ * origin, subprotocols, credentials, TLS, timeouts) and connecting a URL
+ * with them.
+ */
+#ifndef WSX_PROTO_CLIENT_H
+#define WSX_PROTO_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/conn.h"
+#include "proto/loop.h"
+#include "util/opt.h"
+
+struct wsx_client_opts {
+	char **headers; /* "Name: value" */
+	size_t n_headers;
+	char **protocols;
+	size_t n_protocols;
+	const char *origin;
+	char *user; /* "user:pass", scrubbed from argv */
+	const char *cacert, *cert, *key;
+	bool insecure;
+	uint64_t connect_timeout_us;
+};
+
+#define WSX_DEFAULT_CONNECT_TIMEOUT_US (10 * 1000000ull)
+
+void
+wsx_client_opts_init(struct wsx_client_opts *o);
+void
+wsx_client_opts_release(struct wsx_client_opts *o);
+extern const struct wsx_optgroup wsx_client_optgroup; /* target: wsx_client_opts */
+
+struct wsx_client;
+
+/* Set up TLS and headers once for any number of connections. */
+struct wsx_client *
+wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
+	       struct wsx_err *err);
+void
+wsx_client_free(struct wsx_client *cl);
+/*
+ * Start connecting to url. A bad URL fails here (exit 2); every later
+ * failure (refused, timed out, HTTP status, TLS) reaches ops->on_close with
+ * its exit status, from the loop.
+ */
+struct wsx_conn *
+wsx_client_connect(struct wsx_client *cl, const char *url,
+		   const struct wsx_conn_limits *lim,
+		   const struct wsx_conn_ops *ops, void *arg,
+		   struct wsx_err *err);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * A WebSocket connection, client or server side: whole messages in (text
+ * and binary kept apart, reassembled up to a limit), a bounded send queue
+ * out, pings, and a close that ends in one wsx_close with the exit status.
+ * The connection belongs to proto/; the owner of the ops sees it from
+ * on_open until on_close and must not touch it afterwards.
+ */
+#ifndef WSX_PROTO_CONN_H
+#define WSX_PROTO_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/msg.h"
+#include "util/opt.h"
+
+struct wsx_conn;
+
+/* Limits and liveness, shared by client and server connections. */
+struct wsx_conn_limits {
+	size_t max_message;	  /* reassembly limit; beyond it close 1009 */
+	size_t buffer;		  /* send queue budget in bytes */
+	uint64_t ping_interval_us; /* 0: no pings of our own */
+	uint64_t ping_timeout_us;  /* no pong this long after a ping: drop */
+};
+
+#define WSX_DEFAULT_MAX_MESSAGE (16u << 20)
+#define WSX_DEFAULT_BUFFER	(1u << 20)
+
+void
+wsx_conn_limits_init(struct wsx_conn_limits *lim);
+extern const struct wsx_optgroup wsx_conn_optgroup; /* target: wsx_conn_limits */
+
+struct wsx_close {
+	int code;	  /* close code; 1006 when the connection just dropped */
+	char reason[128]; /* printable */
+	bool by_peer;	  /* the peer sent the first close frame */
+	int status;	  /* exit status for this ending (enum wsx_exit) */
+	char msg[512];	  /* what happened, for a "wsx: ..." line */
+};
+
+struct wsx_conn_info {
+	char peer[272];	   /* "127.0.0.1:53422" */
+	char path[2048];   /* request path with query */
+	char protocol[64]; /* negotiated subprotocol or "" */
+	uint64_t opened_us;
+	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+};
+
+struct wsx_conn_ops {
+	void (*on_open)(struct wsx_conn *c, void *arg);
+	void (*on_message)(struct wsx_conn *c, const struct wsx_msg *m,
+			   void *arg);
+	/* The send queue fell below half its budget after wsx_conn_send()
+	 * returned 1. */
+	void (*on_drain)(struct wsx_conn *c, void *arg);
+	void (*on_pong)(struct wsx_conn *c, uint64_t rtt_us, void *arg);
+	/* Last call: c is freed when this returns. */
+	void (*on_close)(struct wsx_conn *c, const struct wsx_close *cl,
+			 void *arg);
+};
+
+void
+wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops,
+		 void *arg);
+/*
+ * Queue a message. 0: queued; 1: queued, and the queue is now at its budget,
+ * so stop producing until on_drain; -1: refused (closing, or already over
+ * budget).
+ */
+int
+wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
+	      size_t len);
+bool
+wsx_conn_full(const struct wsx_conn *c);
+size_t
+wsx_conn_queued(const struct wsx_conn *c);
+/* Stop (true) or resume reading from the peer: flow control, not buffering. */
+void
+wsx_conn_pause(struct wsx_conn *c, bool pause);
+/* Send a ping now; its pong reaches on_pong with the round trip. */
+int
+wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
+/*
+ * Close with code and reason after what is queued has gone out; the
+ * connection keeps delivering messages until the peer's close arrives (or
+ * a timeout), then on_close.
+ */
+void
+wsx_conn_close(struct wsx_conn *c, int code, const char *reason);
+const struct wsx_conn_info *
+wsx_conn_info(const struct wsx_conn *c);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * Private to src/proto/: the structures behind the public handles, and the
+ * only header in wsx that includes libwebsockets.
+ */
+#ifndef WSX_PROTO_INTERNAL_H
+#define WSX_PROTO_INTERNAL_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+
+#include "proto/conn.h"
+#include "proto/loop.h"
+#include "proto/sendq.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+
+/* Largest frame we write in one go; big messages go out in fragments. */
+#define WSX_CHUNK (32 * 1024)
+
+struct wsx_server;
+struct wsx_client;
+
+struct wsx_loop {
+	struct lws_context *ctx;
+	struct lws_vhost *base_vh; /* no listener; fds are adopted here */
+	bool stopping;
+	bool destroying; /* in wsx_loop_free(): owners are gone */
+	int signals_seen;
+	wsx_signal_cb on_signal;
+	void *signal_arg;
+	unsigned vhost_seq;
+};
+
+struct wsx_conn {
+	struct wsx_loop *loop;
+	struct lws *wsi;
+	const struct wsx_conn_ops *ops;
+	void *arg;
+	struct wsx_conn_limits lim;
+	bool client;
+	bool open;	   /* handshake done, on_open called */
+	bool finished;	   /* on_close called; only freeing left */
+	bool in_callback;  /* inside lws_client_connect_via_info() */
+	bool fail_deferred;
+	bool rx_paused;	   /* the owner paused reading */
+	bool rx_held;	   /* server: held while lws holds unsent output */
+	bool rx_enabled;   /* what libwebsockets was last told */
+	bool drain_wanted; /* a producer was told "full" */
+
+	/* receiving: one message reassembled at a time */
+	struct wsx_buf rx;
+	enum wsx_msg_type rx_type;
+	bool rx_in_message;
+	struct wsx_utf8 rx_utf8;
+
+	/* sending */
+	struct wsx_sendq q;
+	bool ping_due;
+	bool ping_waiting;
+	uint64_t ping_sent_us;
+	unsigned char ping_buf[LWS_PRE + 125];
+	size_t ping_len;
+	lws_sorted_usec_list_t sul_ping;
+
+	/* closing */
+	bool close_wanted;
+	bool close_sent;
+	int close_code;
+	char close_reason[123];
+	lws_sorted_usec_list_t sul_close; /* close-ack and connect timeouts */
+	lws_sorted_usec_list_t sul_fail;  /* deferred connect failure */
+	struct wsx_close result;
+
+	struct wsx_conn_info info;
+	struct wsx_server *server;
+	struct wsx_conn *srv_next, *srv_prev;
+	struct wsx_client *cli;
+	char *url_auth; /* Basic credentials from the URL's user:pass@ */
+};
+
+/* conn.c: the connection's side of each libwebsockets callback */
+struct wsx_conn *
+conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim);
+int
+conn_established(struct wsx_conn *c, struct lws *wsi);
+int
+conn_receive(struct wsx_conn *c, const void *in, size_t len);
+int
+conn_writeable(struct wsx_conn *c);
+int
+conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len);
+void
+conn_pong(struct wsx_conn *c, const void *in, size_t len);
+void
+conn_closed(struct wsx_conn *c);
+void
+conn_connect_failed(struct wsx_conn *c, const char *why);
+void
+conn_free(struct wsx_conn *c);
+/* Report the ending to the owner and free the connection. */
+void
+conn_finish(struct wsx_conn *c);
+/* A failure seen inside the connect call is reported from the loop. */
+void
+conn_defer_failure(struct wsx_conn *c);
+void
+conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec);
+
+/* server.c */
+int
+server_filter(struct wsx_server *s, struct lws *wsi);
+struct wsx_conn *
+server_accept(struct wsx_server *s, struct lws *wsi);
+void
+server_forget(struct wsx_server *s, struct wsx_conn *c);
+
+/* client.c */
+int
+client_append_headers(struct wsx_conn *c, unsigned char **p,
+		      unsigned char *end);
+
+/* fdwatch.c: the protocol adopted fds are bound to */
+#define WSX_FD_PROTOCOL "wsx-fd"
+int
+fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		 void *user, void *in, size_t len);
+
+/* loop.c */
+extern const struct lws_protocols wsx_protocols[];
+struct lws_vhost *
+loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
+	       struct wsx_err *err);
+void
+loop_check_signals(struct wsx_loop *loop);
+
+#endif

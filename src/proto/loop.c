@@ -1,0 +1,264 @@
+/*
+ * The event loop around one libwebsockets context. The context and the
+ * pending-signal flag are the only globals in wsx: a signal handler cannot be
+ * handed a pointer, so it records the signal and wakes the loop, and the
+ * loop delivers it from its own thread.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "proto/internal.h"
+#include "util/xalloc.h"
+
+static struct lws_context *volatile loop_signal_ctx;
+static volatile sig_atomic_t loop_signal_pending;
+
+struct wsx_timer {
+	lws_sorted_usec_list_t sul;
+	struct wsx_loop *loop;
+	wsx_timer_cb cb;
+	void *arg;
+};
+
+static int
+loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		 void *user, void *in, size_t len);
+
+const struct lws_protocols wsx_protocols[] = {
+	{
+		.name = "wsx",
+		.callback = loop_ws_callback,
+		.rx_buffer_size = WSX_CHUNK,
+		.tx_packet_size = WSX_CHUNK,
+	},
+	{
+		.name = WSX_FD_PROTOCOL,
+		.callback = fdwatch_callback,
+	},
+	{ .name = NULL },
+};
+
+static void
+loop_signal_handler(int signo)
+{
+	loop_signal_pending = signo;
+	if (loop_signal_ctx)
+		lws_cancel_service(loop_signal_ctx);
+}
+
+void
+loop_check_signals(struct wsx_loop *loop)
+{
+	int signo = loop_signal_pending;
+
+	if (!signo)
+		return;
+	loop_signal_pending = 0;
+	loop->signals_seen++;
+	if (loop->on_signal)
+		loop->on_signal(loop, signo, loop->signal_arg);
+	else
+		wsx_loop_stop(loop);
+}
+
+static void
+loop_lws_log(int level, const char *line)
+{
+	(void)level;
+	(void)line; /* libwebsockets' own logs stay quiet; we report errors */
+}
+
+struct wsx_loop *
+wsx_loop_new(struct wsx_err *err)
+{
+	struct lws_context_creation_info info;
+	struct wsx_loop *loop = xcalloc(1, sizeof(*loop));
+	struct sigaction sa;
+
+	lws_set_log_level(LLL_ERR, loop_lws_log);
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.user = loop;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.pt_serv_buf_size = WSX_CHUNK + LWS_PRE;
+	loop->ctx = lws_create_context(&info);
+	if (!loop->ctx) {
+		free(loop);
+		wsx_err_set(err, WSX_EXIT_FAIL, "cannot create the event loop");
+		return NULL;
+	}
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.vhost_name = "base";
+	loop->base_vh = loop_vhost_new(loop, &info, err);
+	if (!loop->base_vh) {
+		lws_context_destroy(loop->ctx);
+		free(loop);
+		return NULL;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = loop_signal_handler;
+	sigemptyset(&sa.sa_mask);
+	loop_signal_ctx = loop->ctx;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return loop;
+}
+
+struct lws_vhost *
+loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
+	       struct wsx_err *err)
+{
+	struct lws_vhost *vh;
+	char name[32];
+
+	if (!info->vhost_name) {
+		snprintf(name, sizeof(name), "vh%u", ++loop->vhost_seq);
+		info->vhost_name = name;
+	}
+	info->protocols = wsx_protocols;
+	info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	vh = lws_create_vhost(loop->ctx, info);
+	if (!vh)
+		wsx_err_set(err, WSX_EXIT_FAIL, "cannot create a libwebsockets vhost");
+	return vh;
+}
+
+void
+wsx_loop_free(struct wsx_loop *loop)
+{
+	if (!loop)
+		return;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	loop_signal_ctx = NULL;
+	loop->destroying = true;
+	lws_context_destroy(loop->ctx);
+	free(loop);
+}
+
+void
+wsx_loop_run(struct wsx_loop *loop)
+{
+	loop->stopping = false;
+	while (!loop->stopping) {
+		loop_check_signals(loop);
+		if (loop->stopping || lws_service(loop->ctx, 0) < 0)
+			break;
+	}
+}
+
+void
+wsx_loop_stop(struct wsx_loop *loop)
+{
+	loop->stopping = true;
+	lws_cancel_service(loop->ctx);
+}
+
+void
+wsx_loop_on_signal(struct wsx_loop *loop, wsx_signal_cb cb, void *arg)
+{
+	loop->on_signal = cb;
+	loop->signal_arg = arg;
+}
+
+static void
+timer_fire(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_timer *t = lws_container_of(sul, struct wsx_timer, sul);
+
+	t->cb(t->arg);
+}
+
+struct wsx_timer *
+wsx_timer_new(struct wsx_loop *loop, wsx_timer_cb cb, void *arg)
+{
+	struct wsx_timer *t = xcalloc(1, sizeof(*t));
+
+	t->loop = loop;
+	t->cb = cb;
+	t->arg = arg;
+	return t;
+}
+
+void
+wsx_timer_arm(struct wsx_timer *t, uint64_t usec)
+{
+	lws_sul_schedule(t->loop->ctx, 0, &t->sul, timer_fire,
+			 (lws_usec_t)usec);
+}
+
+void
+wsx_timer_cancel(struct wsx_timer *t)
+{
+	lws_sul_cancel(&t->sul);
+}
+
+void
+wsx_timer_free(struct wsx_timer *t)
+{
+	if (!t)
+		return;
+	lws_sul_cancel(&t->sul);
+	free(t);
+}
+
+/*
+ * The one protocol callback: each case hands over to the connection, the
+ * server, the client or the fd watcher.
+ */
+static int
+loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		 void *user, void *in, size_t len)
+{
+	struct wsx_conn *c = lws_get_opaque_user_data(wsi);
+	struct lws_vhost *vh = lws_get_vhost(wsi);
+
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		loop_check_signals(lws_context_user(lws_get_context(wsi)));
+		return 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return vh ? server_filter(lws_vhost_user(vh), wsi) : 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		c = server_accept(lws_vhost_user(vh), wsi);
+		return c ? conn_established(c, wsi) : -1;
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		return c ? client_append_headers(c, in,
+						 *(unsigned char **)in + len)
+			 : 0;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		return c ? conn_established(c, wsi) : -1;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (c)
+			conn_connect_failed(c, in ? (const char *)in : "unknown error");
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		return c ? conn_receive(c, in, len) : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return c ? conn_writeable(c) : 0;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		return c ? conn_peer_close(c, in, len) : 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		if (c)
+			conn_pong(c, in, len);
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_CLIENT_CLOSED:
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (c)
+			conn_closed(c);
+		return 0;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,118 @@
+/*
+ * Send queue; see sendq.h. Layout of one entry, 8-byte aligned:
+ *   struct sq_hdr | headroom | payload | padding
+ * Entries are appended at tail; when the space at the end runs out the live
+ * entries are moved to the front (or the buffer grows if they don't fit).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "proto/sendq.h"
+#include "util/xalloc.h"
+
+struct sq_hdr {
+	size_t len; /* payload bytes */
+	size_t off; /* bytes already written */
+	enum wsx_msg_type type;
+};
+
+#define SQ_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+
+static size_t
+sq_entry_size(const struct wsx_sendq *q, size_t len)
+{
+	return SQ_ALIGN(sizeof(struct sq_hdr) + q->headroom + len);
+}
+
+void
+wsx_sendq_init(struct wsx_sendq *q, size_t headroom, size_t budget)
+{
+	memset(q, 0, sizeof(*q));
+	q->headroom = SQ_ALIGN(headroom);
+	q->budget = budget;
+}
+
+void
+wsx_sendq_release(struct wsx_sendq *q)
+{
+	free(q->mem);
+	wsx_sendq_init(q, q->headroom, q->budget);
+}
+
+bool
+wsx_sendq_full(const struct wsx_sendq *q)
+{
+	return q->bytes >= q->budget;
+}
+
+int
+wsx_sendq_push(struct wsx_sendq *q, enum wsx_msg_type type, const void *data,
+	       size_t len)
+{
+	size_t need = sq_entry_size(q, len);
+	struct sq_hdr *h;
+
+	if (wsx_sendq_full(q))
+		return -1;
+	if (q->tail + need > q->cap) {
+		size_t live = q->tail - q->head;
+
+		if (q->head)
+			memmove(q->mem, q->mem + q->head, live);
+		q->head = 0;
+		q->tail = live;
+		if (live + need > q->cap) {
+			size_t cap = q->cap ? q->cap : 4096;
+
+			while (cap < live + need)
+				cap *= 2;
+			q->mem = xrealloc(q->mem, cap);
+			q->cap = cap;
+		}
+	}
+	h = (struct sq_hdr *)(q->mem + q->tail);
+	h->len = len;
+	h->off = 0;
+	h->type = type;
+	if (len)
+		memcpy((unsigned char *)(h + 1) + q->headroom, data, len);
+	q->tail += need;
+	q->bytes += len;
+	q->count++;
+	return 0;
+}
+
+bool
+wsx_sendq_peek(const struct wsx_sendq *q, struct wsx_sendq_item *it)
+{
+	const struct sq_hdr *h;
+
+	if (!q->count)
+		return false;
+	h = (const struct sq_hdr *)(q->mem + q->head);
+	it->type = h->type;
+	it->len = h->len;
+	it->off = h->off;
+	it->data = q->mem + q->head + sizeof(*h) + q->headroom;
+	return true;
+}
+
+void
+wsx_sendq_advance(struct wsx_sendq *q, size_t n)
+{
+	struct sq_hdr *h;
+
+	if (!q->count)
+		return;
+	h = (struct sq_hdr *)(q->mem + q->head);
+	if (n > h->len - h->off)
+		n = h->len - h->off;
+	h->off += n;
+	q->bytes -= n;
+	if (h->off < h->len)
+		return;
+	q->head += sq_entry_size(q, h->len);
+	if (!--q->count)
+		q->head = q->tail = 0;
+}

@@ -1,0 +1,263 @@
+/* WebSocket listeners; see server.h. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "proto/internal.h"
+#include "proto/server.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
+
+struct wsx_server {
+	struct wsx_loop *loop;
+	struct lws_vhost *vh;
+	struct wsx_conn_limits lim;
+	const struct wsx_server_ops *ops;
+	void *arg;
+	bool accepting;
+	size_t count;
+	struct wsx_conn *conns; /* every open connection */
+	char url[300];
+};
+
+enum {
+	OPT_HOST = WSX_OPTKEY_SERVER,
+	OPT_CERT,
+	OPT_KEY,
+};
+
+static const struct wsx_opt server_opts[] = {
+	{ 'p', "port", "PORT", "port to listen on (default 8080; 0 picks one)" },
+	{ OPT_HOST, "host", "ADDR",
+	  "listen address (127.0.0.1); 0.0.0.0 or :: for all" },
+	{ OPT_CERT, "cert", "FILE", "serve wss:// with this certificate (PEM)" },
+	{ OPT_KEY, "key", "FILE", "private key of --cert (PEM)" },
+	{ 0 },
+};
+
+static int
+server_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
+	       struct wsx_err *err)
+{
+	struct wsx_server_opts *o = target;
+	unsigned long port;
+
+	switch (opt->key) {
+	case 'p':
+		if (wsx_parse_uint("--port", arg, 0, 65535, &port, err))
+			return -1;
+		o->port = (unsigned)port;
+		break;
+	case OPT_HOST:
+		o->host = arg;
+		break;
+	case OPT_CERT:
+		o->cert = arg;
+		break;
+	case OPT_KEY:
+		o->key = arg;
+		break;
+	}
+	return 0;
+}
+
+const struct wsx_optgroup wsx_server_optgroup = {
+	.title = "Server options",
+	.opts = server_opts,
+	.set = server_opt_set,
+};
+
+void
+wsx_server_opts_init(struct wsx_server_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->host = "127.0.0.1";
+	o->port = WSX_DEFAULT_PORT;
+}
+
+/* libwebsockets binds to an address literal; resolve "localhost" and co. */
+static int
+server_resolve(const char *host, char *out, size_t outsz, struct wsx_err *err)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--host: cannot resolve '%.100s': %s", host,
+				   gai_strerror(rc));
+	rc = getnameinfo(res->ai_addr, res->ai_addrlen, out, (socklen_t)outsz,
+			 NULL, 0, NI_NUMERICHOST);
+	freeaddrinfo(res);
+	if (rc)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--host: bad address '%.100s'", host);
+	return 0;
+}
+
+struct wsx_server *
+wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
+	       const struct wsx_conn_limits *lim,
+	       const struct wsx_server_ops *ops, void *arg,
+	       struct wsx_err *err)
+{
+	struct lws_context_creation_info info;
+	struct wsx_server *s;
+	char addr[INET6_ADDRSTRLEN];
+	bool v6;
+
+	if (!opts->cert != !opts->key) {
+		wsx_err_set(err, WSX_EXIT_USAGE, "--cert and --key go together");
+		return NULL;
+	}
+	if (server_resolve(opts->host, addr, sizeof(addr), err))
+		return NULL;
+	v6 = strchr(addr, ':') != NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->loop = loop;
+	s->lim = *lim;
+	s->ops = ops;
+	s->arg = arg;
+	s->accepting = true;
+	memset(&info, 0, sizeof(info));
+	info.port = (int)opts->port;
+	info.iface = addr;
+	info.user = s;
+	info.ssl_cert_filepath = opts->cert;
+	info.ssl_private_key_filepath = opts->key;
+	if (!v6)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	else if (!strcmp(addr, "::"))
+		info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY;
+	s->vh = loop_vhost_new(loop, &info, err);
+	if (!s->vh) {
+		if (opts->cert)
+			wsx_err_set(err, WSX_EXIT_USAGE,
+				    "cannot serve TLS with --cert '%s' and --key '%s'",
+				    opts->cert, opts->key);
+		else
+			wsx_err_set(err, WSX_EXIT_FAIL,
+				    "cannot listen on %s port %u (in use, or not an address of this host)",
+				    addr, opts->port);
+		free(s);
+		return NULL;
+	}
+	snprintf(s->url, sizeof(s->url), v6 ? "%s://[%s]:%d" : "%s://%s:%d",
+		 opts->cert ? "wss" : "ws", addr,
+		 lws_get_vhost_listen_port(s->vh));
+	return s;
+}
+
+const char *
+wsx_server_url(const struct wsx_server *s)
+{
+	return s->url;
+}
+
+int
+server_filter(struct wsx_server *s, struct lws *wsi)
+{
+	(void)wsi;
+	return s && s->accepting ? 0 : -1;
+}
+
+static void
+server_peer_name(struct lws *wsi, char *out, size_t outsz)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[INET6_ADDRSTRLEN], port[8];
+
+	snprintf(out, outsz, "?");
+	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&sa, &len) ||
+	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port,
+			sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV))
+		return;
+	if (!strncmp(host, "::ffff:", 7))
+		memmove(host, host + 7, strlen(host + 7) + 1);
+	snprintf(out, outsz, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host,
+		 port);
+}
+
+struct wsx_conn *
+server_accept(struct wsx_server *s, struct lws *wsi)
+{
+	struct wsx_conn *c;
+	char args[200];
+
+	if (!s || !s->accepting)
+		return NULL;
+	c = conn_new(s->loop, false, &s->lim);
+	c->wsi = wsi;
+	c->server = s;
+	lws_set_opaque_user_data(wsi, c);
+	server_peer_name(wsi, c->info.peer, sizeof(c->info.peer));
+	if (lws_hdr_copy(wsi, c->info.path, sizeof(c->info.path),
+			 WSI_TOKEN_GET_URI) < 0)
+		snprintf(c->info.path, sizeof(c->info.path), "/");
+	if (lws_hdr_copy(wsi, args, sizeof(args), WSI_TOKEN_HTTP_URI_ARGS) > 0)
+		snprintf(c->info.path + strlen(c->info.path),
+			 sizeof(c->info.path) - strlen(c->info.path), "?%s",
+			 args);
+	c->srv_next = s->conns;
+	if (s->conns)
+		s->conns->srv_prev = c;
+	s->conns = c;
+	s->count++;
+	if (s->ops->on_accept)
+		s->ops->on_accept(s, c, s->arg);
+	return c;
+}
+
+void
+server_forget(struct wsx_server *s, struct wsx_conn *c)
+{
+	if (c->srv_prev)
+		c->srv_prev->srv_next = c->srv_next;
+	else
+		s->conns = c->srv_next;
+	if (c->srv_next)
+		c->srv_next->srv_prev = c->srv_prev;
+	c->server = NULL;
+	s->count--;
+}
+
+void
+wsx_server_stop_accepting(struct wsx_server *s)
+{
+	s->accepting = false;
+}
+
+void
+wsx_server_close_all(struct wsx_server *s, int code, const char *reason)
+{
+	for (struct wsx_conn *c = s->conns; c; c = c->srv_next)
+		wsx_conn_close(c, code, reason);
+}
+
+size_t
+wsx_server_count(const struct wsx_server *s)
+{
+	return s->count;
+}
+
+void
+wsx_server_free(struct wsx_server *s)
+{
+	if (!s)
+		return;
+	/* connections left are freed with the loop; they must not call back */
+	for (struct wsx_conn *c = s->conns; c; c = c->srv_next) {
+		c->server = NULL;
+		c->ops = NULL;
+	}
+	free(s);
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# The multi-call binary: dispatch, help, version, usage errors.
+
+load helpers
+
+@test "cli: --version names wsx, libwebsockets and OpenSSL" {
+	run "$WSX" --version
+	assert_success
+	assert_line --index 0 --regexp '^wsx [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 1 --regexp '^libwebsockets 4\.1'
+	assert_line --index 2 --regexp '^OpenSSL [0-9]'
+}
+
+@test "cli: no arguments prints usage on stderr and exits 2" {
+	run --separate-stderr "$WSX"
+	assert_failure 2
+	[[ "$stderr" == *"Usage: wsx"* ]]
+}
+
+@test "cli: wsx help lists the subcommands" {
+	run "$WSX" help
+	assert_success
+	assert_output --partial "pipe"
+	assert_output --partial "serve"
+}
+
+@test "cli: wsx help pipe and wsx pipe --help print the same help" {
+	run "$WSX" help pipe
+	assert_success
+	local via_help=$output
+	run "$WSX" pipe --help
+	assert_success
+	[ "$output" = "$via_help" ]
+	assert_output --partial "Usage: wsx pipe [options] URL"
+	assert_output --partial "--max-message"
+}
+
+@test "cli: an unknown subcommand is one line on stderr and exit 2" {
+	run --separate-stderr "$WSX" frobnicate
+	assert_failure 2
+	[ "$stderr" = "wsx: 'frobnicate' is not a wsx command (see 'wsx help')" ]
+}
+
+@test "cli: an unknown option is one line naming it, exit 2" {
+	run --separate-stderr "$WSX" pipe --frobnicate ws://127.0.0.1:1/
+	assert_failure 2
+	[ "$stderr" = "wsx pipe: unknown option '--frobnicate' (see 'wsx pipe --help')" ]
+	run --separate-stderr "$WSX" serve -Z
+	assert_failure 2
+	[[ "$stderr" == *"unknown option '-Z'"* ]]
+}
+
+@test "cli: a missing option value is named, exit 2" {
+	run --separate-stderr "$WSX" serve --port
+	assert_failure 2
+	[[ "$stderr" == *"option '--port' needs a value"* ]]
+}
+
+@test "cli: bad option values are named with the option, exit 2" {
+	run --separate-stderr "$WSX" pipe --connect-timeout abc ws://127.0.0.1:1/
+	assert_failure 2
+	[[ "$stderr" == *"--connect-timeout: 'abc' is not a number of seconds"* ]]
+	run --separate-stderr "$WSX" pipe --max-message 12Q ws://127.0.0.1:1/
+	assert_failure 2
+	[[ "$stderr" == *"--max-message: '12Q' is not a size"* ]]
+	run --separate-stderr "$WSX" serve --port 70000
+	assert_failure 2
+	[[ "$stderr" == *"--port: '70000' is out of range"* ]]
+	run --separate-stderr "$WSX" pipe -H 'no colon' ws://127.0.0.1:1/
+	assert_failure 2
+	[[ "$stderr" == *"--header"* ]]
+}
+
+@test "cli: pipe without a URL, or with two, is a usage error" {
+	run --separate-stderr "$WSX" pipe
+	assert_failure 2
+	[[ "$stderr" == *"missing URL"* ]]
+	run --separate-stderr "$WSX" pipe ws://a/ ws://b/
+	assert_failure 2
+	[[ "$stderr" == *"too many arguments"* ]]
+}
+
+@test "cli: a link named wsx-serve runs serve" {
+	ln -s "$WSX" "$BATS_TEST_TMPDIR/wsx-serve"
+	run "$BATS_TEST_TMPDIR/wsx-serve" --help
+	assert_success
+	assert_line --index 0 "Usage: wsx serve [options]"
+}
+
+@test "cli: every --help fits in 80 columns" {
+	local cmd
+	for cmd in pipe serve; do
+		run "$WSX" "$cmd" --help
+		assert_success
+		while IFS= read -r line; do
+			if [ "${#line}" -gt 80 ]; then
+				echo "too wide in $cmd: $line"
+				return 1
+			fi
+		done <<<"$output"
+	done
+}
+
+@test "cli: --user's password does not stay visible in the process list" {
+	start_server silent "$PYTHON" "$HELPERS/raw_server.py"
+	"$WSX" pipe -n -u alice:s3cret --connect-timeout 5 "$URL" </dev/null &
+	local pid=$!
+	sleep 0.3
+	run cat "/proc/$pid/cmdline"
+	kill "$pid"
+	wait "$pid" || true
+	refute_output --partial "s3cret"
+}
+
+teardown() {
+	stop_servers
+}

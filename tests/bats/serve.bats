@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# wsx serve --echo: what a client sees, and how the server starts and stops.
+
+load helpers
+
+teardown() {
+	stop_servers
+}
+
+@test "serve: -p 0 picks a free port and says where it listens" {
+	start_wsx_echo
+	[[ "$URL" =~ ^ws://127\.0\.0\.1:[0-9]+$ ]]
+	[ "$PORT" -gt 0 ]
+}
+
+@test "serve: echoes text as text and binary as binary" {
+	start_wsx_echo --echo
+	run bash -c "printf '%s\n' '{\"type\":\"text\",\"data\":\"héllo\"}' '{\"type\":\"binary\",\"data\":\"/wAB\"}' | '$WSX' pipe --jsonl '$URL'"
+	assert_success
+	assert_line --index 0 --regexp '"type":"text",.*"data":"héllo"'
+	assert_line --index 1 --regexp '"type":"binary",.*"data":"/wAB"'
+}
+
+@test "serve: a text message that is not UTF-8 is closed with 1007" {
+	start_wsx_echo
+	run "$PYTHON" "$HELPERS/raw_client.py" "$URL" invalid-text
+	assert_success
+	assert_output "close 1007"
+}
+
+@test "serve: invalid UTF-8 split across fragments is closed with 1007" {
+	start_wsx_echo
+	run "$PYTHON" "$HELPERS/raw_client.py" "$URL" invalid-split
+	assert_success
+	assert_output "close 1007"
+}
+
+@test "serve: a fragmented text message is echoed whole" {
+	start_wsx_echo
+	# the raw client waits for a close after the echo; give it a short one
+	run timeout 3 "$PYTHON" "$HELPERS/raw_client.py" "$URL" valid-text
+	assert_line --index 0 "message 1 café!"
+}
+
+@test "serve: -v logs each connection's open and close with its traffic" {
+	start_wsx_echo -v
+	echo hello | "$WSX" pipe "$URL/room?x=1"
+	for _ in $(seq 1 50); do
+		grep -q ': close ' "$BATS_TEST_TMPDIR/wsx-echo.log" && break
+		sleep 0.05
+	done
+	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?x=1$'
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?x=1: 1000 from client, [0-9.]+ s, in 1 msgs 5 bytes, out 1 msgs 5 bytes$'
+}
+
+@test "serve: SIGTERM closes clients with 1001 and exits 0" {
+	start_wsx_echo
+	local server=$LAST_PID
+	"$WSX" pipe -n "$URL" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/client.err" &
+	local client=$!
+	sleep 0.3
+	kill -TERM "$server"
+	local rc=0
+	wait "$server" || rc=$?
+	[ "$rc" -eq 0 ]
+	rc=0
+	wait "$client" || rc=$?
+	[ "$rc" -eq 0 ] # 1001 "going away" is a normal close
+}
+
+@test "serve: SIGINT with no clients exits 0 at once" {
+	start_wsx_echo
+	kill -INT "$LAST_PID"
+	local rc=0
+	wait "$LAST_PID" || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "serve: 20 clients at once each get their own messages back" {
+	start_wsx_echo
+	local i pids=()
+	for i in $(seq 1 20); do
+		seq -f "client$i-%g" 1 200 >"$BATS_TEST_TMPDIR/in$i"
+		timeout 20 "$WSX" pipe "$URL" <"$BATS_TEST_TMPDIR/in$i" >"$BATS_TEST_TMPDIR/out$i" &
+		pids+=($!)
+	done
+	# wait for the clients only: a bare 'wait' would also wait for the server
+	for i in "${pids[@]}"; do
+		wait "$i"
+	done
+	for i in $(seq 1 20); do
+		cmp "$BATS_TEST_TMPDIR/in$i" "$BATS_TEST_TMPDIR/out$i"
+	done
+}
+
+@test "serve: listens on IPv6 loopback with --host ::1" {
+	if ! ip -6 addr show lo 2>/dev/null | grep -q '::1'; then
+		skip "no IPv6 loopback on this machine"
+	fi
+	start_wsx_echo --host ::1
+	[[ "$URL" =~ ^ws://\[::1\]:[0-9]+$ ]]
+	run bash -c "echo six | '$WSX' pipe '$URL'"
+	assert_success
+	assert_output "six"
+}
+
+@test "serve: a port in use is one error line and exit 1" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" serve -p "$PORT"
+	assert_failure 1
+	[[ "$stderr" == "wsx serve: cannot listen on 127.0.0.1 port $PORT"* ]]
+}
+
+@test "serve: a stray argument is a usage error" {
+	run --separate-stderr "$WSX" serve extra
+	assert_failure 2
+	[[ "$stderr" == *"unexpected argument 'extra'"* ]]
+}
