@@ -81,7 +81,8 @@ cmd_print_help(const struct wsx_cmd *cmd, FILE *out)
 int
 cmd_fail(const struct wsx_cmd *cmd, const struct wsx_err *err)
 {
-	fprintf(stderr, "wsx %s: %s\n", cmd->name, err->msg);
+	(void)cmd;
+	wsx_error("%s", err->msg);
 	return err->code;
 }
 
@@ -94,7 +95,7 @@ cmd_usage(const struct wsx_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "wsx %s: %s (see 'wsx %s --help')\n", cmd->name, msg,
+	fprintf(stderr, "wsx: %s (see 'wsx %s --help')\n", msg,
 		cmd->name);
 	return WSX_EXIT_USAGE;
 }

@@ -12,11 +12,14 @@
 #include "io/stream.h"
 #include "proto/client.h"
 #include "proto/conn.h"
+#include "proto/loop.h"
 #include "util/log.h"
+#include "util/parse.h"
 
 struct pipe_opts {
 	bool one_message;
 	bool no_close;
+	uint64_t wait_us; /* -w: quiet time after stdin EOF before closing */
 };
 
 struct pipe {
@@ -25,6 +28,8 @@ struct pipe {
 	struct wsx_loop *loop;
 	struct wsx_conn *conn;	   /* NULL once closed */
 	struct wsx_stream *stdio;
+	struct wsx_timer *wait; /* armed while -w waits for replies */
+	bool stdin_ended;
 	int status;
 	bool closed;
 	bool sent_one;
@@ -36,6 +41,8 @@ static const struct wsx_opt pipe_optv[] = {
 	  "send one message, print one reply, then close" },
 	{ 'n', "no-close", NULL,
 	  "after stdin ends, wait for the server to close" },
+	{ 'w', "wait", "SECS",
+	  "after stdin ends, close once quiet for SECS" },
 	{ 0 },
 };
 
@@ -45,8 +52,8 @@ pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 {
 	struct pipe_opts *o = target;
 
-	(void)arg;
-	(void)err;
+	if (opt->key == 'w')
+		return wsx_parse_secs("--wait", arg, &o->wait_us, err);
 	if (opt->key == '1')
 		o->one_message = true;
 	else if (opt->key == 'n')
@@ -99,8 +106,23 @@ pipe_stdin_eof(struct wsx_stream *s, void *arg)
 
 	(void)s;
 	wsx_debug("stdin ended");
-	if (!p->opts->no_close && !p->opts->one_message)
+	p->stdin_ended = true;
+	if (p->opts->no_close || p->opts->one_message)
+		return;
+	if (p->opts->wait_us)
+		wsx_timer_arm(p->wait, p->opts->wait_us);
+	else
 		pipe_close(p, 1000, "");
+}
+
+/* -w: the server has been quiet long enough after stdin ended */
+static void
+pipe_wait_over(void *arg)
+{
+	struct pipe *p = arg;
+
+	wsx_debug("no message for the --wait time: closing");
+	pipe_close(p, 1000, "");
 }
 
 static void
@@ -109,7 +131,7 @@ pipe_stdio_error(struct wsx_stream *s, const struct wsx_err *err, void *arg)
 	struct pipe *p = arg;
 
 	(void)s;
-	fprintf(stderr, "wsx pipe: %s\n", err->msg);
+	wsx_error("%s", err->msg);
 	p->status = err->code;
 	p->failed = true;
 	pipe_close(p, 1000, "");
@@ -155,6 +177,8 @@ pipe_ws_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
 
 	if (wsx_stream_write(p->stdio, m) == 1)
 		wsx_conn_pause(c, true);
+	if (p->stdin_ended && p->opts->wait_us)
+		wsx_timer_arm(p->wait, p->opts->wait_us);
 	if (p->opts->one_message) {
 		wsx_stream_stop_input(p->stdio);
 		wsx_conn_close(c, 1000, "");
@@ -178,10 +202,11 @@ pipe_ws_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 	(void)c;
 	p->conn = NULL;
 	p->closed = true;
+	wsx_timer_cancel(p->wait);
 	if (!p->failed) {
 		p->status = cl->status;
 		if (cl->status)
-			fprintf(stderr, "wsx pipe: %s\n", cl->msg);
+			wsx_error("%s", cl->msg);
 	}
 	wsx_debug("closed with %d", cl->code);
 	wsx_stream_stop_input(p->stdio);
@@ -235,8 +260,8 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 						      : "too many arguments");
 		goto out;
 	}
-	if (opts.one_message && opts.no_close) {
-		status = cmd_usage(cmd, "-1 and -n do not go together");
+	if (opts.one_message + opts.no_close + !!opts.wait_us > 1) {
+		status = cmd_usage(cmd, "-1, -n and -w do not go together");
 		goto out;
 	}
 
@@ -244,6 +269,7 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	if (!p.loop)
 		goto fail;
 	wsx_loop_on_signal(p.loop, pipe_signal, &p);
+	p.wait = wsx_timer_new(p.loop, pipe_wait_over, &p);
 	cl = wsx_client_new(p.loop, &client, &err);
 	if (!cl)
 		goto fail;
@@ -262,6 +288,7 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 fail:
 	status = cmd_fail(cmd, &err);
 out:
+	wsx_timer_free(p.wait);
 	wsx_stream_free(p.stdio);
 	wsx_client_free(cl);
 	wsx_loop_free(p.loop);
@@ -282,9 +309,11 @@ const struct wsx_cmd cmd_pipe = {
 		"Send each line of stdin as a message and print each message received,\n"
 		"one per line (or in the framing chosen below). When stdin ends, close\n"
 		"with 1000 and exit once the server answers; the exit status tells how\n"
-		"the connection ended.",
+		"the connection ended. Servers stop answering once they see the close,\n"
+		"so give one that replies slowly time with -w.",
 	.examples =
 		"  echo hello | wsx pipe ws://127.0.0.1:8080/\n"
+		"  echo '{\"op\":\"sub\"}' | wsx pipe -w 2 wss://example.org/api\n"
 		"  wsx pipe --raw -b wss://example.org/feed < data.bin > out.bin\n"
 		"  wsx pipe --jsonl ws://127.0.0.1:8080/ | jq .data\n",
 	.groups = pipe_groups,

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
 #include "proto/internal.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -174,19 +177,27 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
 						      : c->lim.ping_interval_us));
 }
 
-int
-conn_established(struct wsx_conn *c, struct lws *wsi)
+/* Keep the subprotocol the handshake settled on, while lws has headers. */
+void
+conn_note_subprotocol(struct wsx_conn *c, struct lws *wsi)
 {
 	char proto[64];
 
+	if (!c->info.protocol[0] &&
+	    lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) > 0)
+		snprintf(c->info.protocol, sizeof(c->info.protocol), "%s",
+			 proto);
+}
+
+int
+conn_established(struct wsx_conn *c, struct lws *wsi)
+{
 	c->wsi = wsi;
 	c->open = true;
 	c->rx_enabled = true;
 	c->info.opened_us = wsx_now_us();
 	lws_sul_cancel(&c->sul_close); /* the connect timeout */
-	if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) > 0)
-		snprintf(c->info.protocol, sizeof(c->info.protocol), "%s",
-			 proto);
+	conn_note_subprotocol(c, wsi);
 	if (c->lim.ping_interval_us)
 		lws_sul_schedule(c->loop->ctx, 0, &c->sul_ping, conn_ping_tick,
 				 (lws_usec_t)c->lim.ping_interval_us);
@@ -332,6 +343,7 @@ conn_pong(struct wsx_conn *c, const void *in, size_t len)
 	if (!c->ping_waiting)
 		return; /* unsolicited pong: allowed as a heartbeat */
 	c->ping_waiting = false;
+	wsx_debug("pong from %s after %.3f ms", c->info.peer, rtt / 1000.0);
 	if (c->ops && c->ops->on_pong)
 		c->ops->on_pong(c, rtt, c->arg);
 }
@@ -504,6 +516,35 @@ conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len)
 }
 
 void
+conn_note_tls_verify(struct wsx_conn *c, void *x509_store_ctx)
+{
+	int err = X509_STORE_CTX_get_error(x509_store_ctx);
+
+	if (err != X509_V_OK && !c->tls_verify_error)
+		c->tls_verify_error = X509_verify_cert_error_string(err);
+}
+
+/* Words for a failed TLS handshake, like curl's "SSL certificate problem". */
+static void
+conn_describe_tls_failure(struct wsx_conn *c, char *msg, size_t size)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+
+	if (c->tls_verify_error)
+		snprintf(msg, size,
+			 "TLS certificate problem: %s (--cacert FILE trusts "
+			 "a CA, -k skips the check)",
+			 c->tls_verify_error);
+	else if (reason)
+		snprintf(msg, size, "TLS handshake with %s failed: %s",
+			 c->info.peer, reason);
+	else
+		snprintf(msg, size, "TLS handshake with %s failed",
+			 c->info.peer);
+}
+
+void
 conn_connect_failed(struct wsx_conn *c, const char *why)
 {
 	struct wsx_close *r = &c->result;
@@ -526,8 +567,7 @@ conn_connect_failed(struct wsx_conn *c, const char *why)
 		} else if (strstr(why, "SSL") || strstr(why, "cert") ||
 			   strstr(why, "tls")) {
 			r->status = WSX_EXIT_TLS;
-			snprintf(r->msg, sizeof(r->msg), "TLS failure: %s",
-				 why);
+			conn_describe_tls_failure(c, r->msg, sizeof(r->msg));
 		} else if (!strcmp(why, "connect timeout")) {
 			r->status = WSX_EXIT_CONNECT;
 			snprintf(r->msg, sizeof(r->msg),

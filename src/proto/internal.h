@@ -69,6 +69,7 @@ struct wsx_conn {
 	char close_reason[123];
 	lws_sorted_usec_list_t sul_close; /* close-ack and connect timeouts */
 	lws_sorted_usec_list_t sul_fail;  /* deferred connect failure */
+	const char *tls_verify_error;	  /* OpenSSL's words, static */
 	struct wsx_close result;
 
 	struct wsx_conn_info info;
@@ -93,6 +94,10 @@ void
 conn_pong(struct wsx_conn *c, const void *in, size_t len);
 void
 conn_closed(struct wsx_conn *c);
+void
+conn_note_subprotocol(struct wsx_conn *c, struct lws *wsi);
+void
+conn_note_tls_verify(struct wsx_conn *c, void *x509_store_ctx);
 void
 conn_connect_failed(struct wsx_conn *c, const char *why);
 void

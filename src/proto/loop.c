@@ -26,9 +26,27 @@ static int
 loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		 void *user, void *in, size_t len);
 
+/*
+ * A server must answer any subprotocol a client offers, as Node's ws does,
+ * but libwebsockets 4.1 refuses an upgrade whose offered names match none of
+ * the vhost's protocols. The vhost keeps our name *pointers*, so the second
+ * entry is named by this buffer, which loop_offer_subprotocol() fills with
+ * the client's first offer just before lws matches names (same call chain,
+ * one thread). lws then binds the connection to that entry and echoes the
+ * name in its 101 answer. It sits before "wsx-fd" so that no client can
+ * reach the fd watcher by offering its name.
+ */
+static char loop_offered_subprotocol[64];
+
 const struct lws_protocols wsx_protocols[] = {
 	{
 		.name = "wsx",
+		.callback = loop_ws_callback,
+		.rx_buffer_size = WSX_CHUNK,
+		.tx_packet_size = WSX_CHUNK,
+	},
+	{
+		.name = loop_offered_subprotocol,
 		.callback = loop_ws_callback,
 		.rx_buffer_size = WSX_CHUNK,
 		.tx_packet_size = WSX_CHUNK,
@@ -208,6 +226,26 @@ wsx_timer_free(struct wsx_timer *t)
 	free(t);
 }
 
+/* Copy the first name of the client's Sec-WebSocket-Protocol offer. */
+static void
+loop_offer_subprotocol(struct lws *wsi)
+{
+	char offer[256];
+	size_t start, end;
+	int n;
+
+	loop_offered_subprotocol[0] = '\0';
+	n = lws_hdr_copy(wsi, offer, sizeof(offer), WSI_TOKEN_PROTOCOL);
+	if (n <= 0)
+		return;
+	start = strspn(offer, " \t");
+	end = start + strcspn(offer + start, ", \t");
+	if (end > start && end - start < sizeof(loop_offered_subprotocol)) {
+		memcpy(loop_offered_subprotocol, offer + start, end - start);
+		loop_offered_subprotocol[end - start] = '\0';
+	}
+}
+
 /*
  * The one protocol callback: each case hands over to the connection, the
  * server, the client or the fd watcher.
@@ -224,6 +262,14 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		loop_check_signals(lws_context_user(lws_get_context(wsi)));
 		return 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* keep OpenSSL's reason; lws reports only a number */
+		if (c && !len)
+			conn_note_tls_verify(c, user);
+		return 0;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		loop_offer_subprotocol(wsi);
+		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return vh ? server_filter(lws_vhost_user(vh), wsi) : 0;
 	case LWS_CALLBACK_ESTABLISHED:
@@ -233,6 +279,11 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return c ? client_append_headers(c, in,
 						 *(unsigned char **)in + len)
 			 : 0;
+	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+		/* the answer's headers are gone by CLIENT_ESTABLISHED */
+		if (c)
+			conn_note_subprotocol(c, wsi);
+		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		return c ? conn_established(c, wsi) : -1;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:

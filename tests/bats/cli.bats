@@ -44,7 +44,7 @@ load helpers
 @test "cli: an unknown option is one line naming it, exit 2" {
 	run --separate-stderr "$WSX" pipe --frobnicate ws://127.0.0.1:1/
 	assert_failure 2
-	[ "$stderr" = "wsx pipe: unknown option '--frobnicate' (see 'wsx pipe --help')" ]
+	[ "$stderr" = "wsx: unknown option '--frobnicate' (see 'wsx pipe --help')" ]
 	run --separate-stderr "$WSX" serve -Z
 	assert_failure 2
 	[[ "$stderr" == *"unknown option '-Z'"* ]]

@@ -47,7 +47,7 @@ teardown() {
 @test "pipe: --jsonl input that is not JSON is one clear error, exit 1" {
 	run --separate-stderr bash -c "printf 'nope\n' | '$WSX' pipe --jsonl '$URL'"
 	assert_failure 1
-	[ "$stderr" = "wsx pipe: input line 1 is not a JSON object" ]
+	[ "$stderr" = "wsx: input line 1 is not a JSON object" ]
 }
 
 @test "pipe: --null frames messages with NUL bytes both ways" {
@@ -129,7 +129,7 @@ for n in (0, 1, 126, 65536, 1 << 20):
 @test "pipe: exit 3 when the connection is refused" {
 	run --separate-stderr bash -c "echo x | '$WSX' pipe ws://127.0.0.1:1/"
 	assert_failure 3
-	[ "$stderr" = "wsx pipe: could not connect to 127.0.0.1:1: refused or unreachable" ]
+	[ "$stderr" = "wsx: could not connect to 127.0.0.1:1: refused or unreachable" ]
 }
 
 @test "pipe: exit 3 when the server never answers (--connect-timeout)" {
@@ -166,7 +166,7 @@ PY
 	start_server push "$PYTHON" "$BATS_TEST_TMPDIR/push.py"
 	run --separate-stderr "$WSX" pipe -n --max-message 999 "$URL" </dev/null
 	assert_failure 6
-	[ "$stderr" = "wsx pipe: message larger than --max-message (999 bytes); closed with 1009" ]
+	[ "$stderr" = "wsx: message larger than --max-message (999 bytes); closed with 1009" ]
 	assert_output ""
 }
 
@@ -183,4 +183,24 @@ PY
 	[ "$rc" -eq 130 ]
 	run cat "$BATS_TEST_TMPDIR/out"
 	assert_output "hi"
+}
+
+@test "pipe: -s offers subprotocols; -v names the one wsx serve selected" {
+	start_wsx_echo
+	run --separate-stderr bash -c "echo hi | '$WSX' pipe -v -s chat -s superchat '$URL'"
+	assert_success
+	assert_output "hi"
+	[[ "$stderr" == *"subprotocol chat"* ]]
+}
+
+@test "pipe: -1, -n and -w together are a usage error, exit 2" {
+	run --separate-stderr "$WSX" pipe -1 -w 1 ws://127.0.0.1:1/
+	assert_failure 2
+	assert_equal "$stderr" "wsx: -1, -n and -w do not go together (see 'wsx pipe --help')"
+}
+
+@test "pipe: -w with a bad time is a usage error naming the option" {
+	run --separate-stderr "$WSX" pipe -w soon ws://127.0.0.1:1/
+	assert_failure 2
+	[[ "$stderr" == "wsx: --wait"* ]]
 }

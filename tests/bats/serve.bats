@@ -109,7 +109,7 @@ teardown() {
 	start_wsx_echo
 	run --separate-stderr "$WSX" serve -p "$PORT"
 	assert_failure 1
-	[[ "$stderr" == "wsx serve: cannot listen on 127.0.0.1 port $PORT"* ]]
+	[[ "$stderr" == "wsx: cannot listen on 127.0.0.1 port $PORT"* ]]
 }
 
 @test "serve: a stray argument is a usage error" {
