@@ -72,6 +72,17 @@ main(int argc, char **argv)
 		return main_help(1, argv);
 	if (!strcmp(argv[1], "help"))
 		return main_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--list-commands")) {
+		/* for shell completion, like each command's --list-options */
+		for (size_t i = 0; wsx_cmds[i]; i++)
+			printf("%s\n", wsx_cmds[i]->name);
+		return WSX_EXIT_OK;
+	}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "wsx: unknown option '%s' (see 'wsx --help')\n",
+			argv[1]);
+		return WSX_EXIT_USAGE;
+	}
 	cmd = wsx_cmd_find(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "wsx: '%s' is not a wsx command (see 'wsx help')\n",
