@@ -6,6 +6,7 @@
 #define WSX_PROTO_INTERNAL_H
 
 #include <libwebsockets.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "proto/conn.h"
@@ -23,7 +24,8 @@ struct wsx_client;
 struct wsx_loop {
 	struct lws_context *ctx;
 	struct lws_vhost *base_vh; /* no listener; fds are adopted here */
-	bool stopping;
+	atomic_bool stopping; /* wsx_loop_stop() may come from another thread */
+	bool owns_signals;    /* SIGINT/SIGTERM land on this loop */
 	bool destroying; /* in wsx_loop_free(): owners are gone */
 	int signals_seen;
 	wsx_signal_cb on_signal;

@@ -69,7 +69,7 @@ loop_signal_handler(int signo)
 void
 loop_check_signals(struct wsx_loop *loop)
 {
-	int signo = loop_signal_pending;
+	int signo = loop->owns_signals ? loop_signal_pending : 0;
 
 	if (!signo)
 		return;
@@ -88,8 +88,8 @@ loop_lws_log(int level, const char *line)
 	(void)line; /* libwebsockets' own logs stay quiet; we report errors */
 }
 
-struct wsx_loop *
-wsx_loop_new(struct wsx_err *err)
+static struct wsx_loop *
+loop_new(bool owns_signals, struct wsx_err *err)
 {
 	struct lws_context_creation_info info;
 	struct wsx_loop *loop = xcalloc(1, sizeof(*loop));
@@ -118,14 +118,29 @@ wsx_loop_new(struct wsx_err *err)
 		return NULL;
 	}
 
+	signal(SIGPIPE, SIG_IGN);
+	loop->owns_signals = owns_signals;
+	if (!owns_signals)
+		return loop;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = loop_signal_handler;
 	sigemptyset(&sa.sa_mask);
 	loop_signal_ctx = loop->ctx;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	return loop;
+}
+
+struct wsx_loop *
+wsx_loop_new(struct wsx_err *err)
+{
+	return loop_new(true, err);
+}
+
+struct wsx_loop *
+wsx_loop_new_worker(struct wsx_err *err)
+{
+	return loop_new(false, err);
 }
 
 struct lws_vhost *
@@ -152,9 +167,11 @@ wsx_loop_free(struct wsx_loop *loop)
 {
 	if (!loop)
 		return;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	loop_signal_ctx = NULL;
+	if (loop->owns_signals) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		loop_signal_ctx = NULL;
+	}
 	loop->destroying = true;
 	lws_context_destroy(loop->ctx);
 	free(loop);
@@ -303,9 +320,17 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (c)
 			conn_pong(c, in, len);
 		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		/*
+		 * lws sends this to protocols[0] for every wsi, the fd
+		 * watcher's too, whose opaque data is not a connection.
+		 */
+		if (!lws_get_protocol(wsi) ||
+		    lws_get_protocol(wsi)->callback != loop_ws_callback)
+			return 0;
+		/* fall through */
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_CLIENT_CLOSED:
-	case LWS_CALLBACK_WSI_DESTROY:
 		if (c)
 			conn_closed(c);
 		return 0;

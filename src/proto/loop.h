@@ -1,7 +1,8 @@
 /*
  * The event loop: one libwebsockets context, SIGINT/SIGTERM turned into a
- * callback on the loop, and timers. Everything in wsx runs on it; nothing
- * blocks and there are no threads.
+ * callback on the loop, and timers. Nothing blocks on a loop. A command runs
+ * one loop; `bench` runs more, one per thread, each serviced only by its own
+ * thread, and only the main one takes signals.
  */
 #ifndef WSX_PROTO_LOOP_H
 #define WSX_PROTO_LOOP_H
@@ -18,12 +19,16 @@ typedef void (*wsx_timer_cb)(void *arg);
 
 struct wsx_loop *
 wsx_loop_new(struct wsx_err *err);
+/* A loop for another thread: signals are left to the wsx_loop_new() one. */
+struct wsx_loop *
+wsx_loop_new_worker(struct wsx_err *err);
 /* Destroys every connection, listener and watched fd still on the loop. */
 void
 wsx_loop_free(struct wsx_loop *loop);
 /* Service events until wsx_loop_stop(). */
 void
 wsx_loop_run(struct wsx_loop *loop);
+/* Safe from any thread. */
 void
 wsx_loop_stop(struct wsx_loop *loop);
 /*
