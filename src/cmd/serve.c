@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "proto/conn.h"
 #include "proto/server.h"
+#include "serve/echo.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -50,21 +51,6 @@ static const struct wsx_optgroup serve_group = {
 };
 
 static void
-echo_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
-{
-	(void)arg;
-	if (wsx_conn_send(c, m->type, m->data, m->len) == 1)
-		wsx_conn_pause(c, true); /* a slow reader slows its writer */
-}
-
-static void
-echo_drain(struct wsx_conn *c, void *arg)
-{
-	(void)arg;
-	wsx_conn_pause(c, false);
-}
-
-static void
 echo_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 {
 	struct serve *sv = arg;
@@ -85,8 +71,8 @@ echo_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 }
 
 static const struct wsx_conn_ops echo_ops = {
-	.on_message = echo_message,
-	.on_drain = echo_drain,
+	.on_message = wsx_echo_message,
+	.on_drain = wsx_echo_drain,
 	.on_close = echo_close,
 };
 

@@ -188,6 +188,8 @@ wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
 	info.client_ssl_ca_filepath = opts->cacert;
 	info.client_ssl_cert_filepath = opts->cert;
 	info.client_ssl_private_key_filepath = opts->key;
+	if (opts->compress)
+		info.extensions = wsx_extensions;
 	cl->vh = loop_vhost_new(loop, &info, err);
 	if (!cl->vh) {
 		wsx_err_set(err, WSX_EXIT_TLS,

@@ -23,6 +23,7 @@ struct wsx_client_opts {
 	char *user; /* "user:pass", scrubbed from argv */
 	const char *cacert, *cert, *key;
 	bool insecure;
+	bool compress; /* offer permessage-deflate (set by bench --compress) */
 	uint64_t connect_timeout_us;
 };
 

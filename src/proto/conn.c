@@ -164,6 +164,7 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
 			 (double)c->lim.ping_timeout_us / 1e6);
 		c->result.code = 1006;
 		c->result.status = WSX_EXIT_CLOSED;
+		c->result.timed_out = true;
 		conn_kill(c);
 		return;
 	}
@@ -374,6 +375,7 @@ conn_close_timeout(lws_sorted_usec_list_t *sul)
 		return;
 	}
 	wsx_debug("peer did not answer our close in time");
+	c->result.timed_out = true;
 	conn_kill(c);
 }
 
@@ -557,9 +559,10 @@ conn_connect_failed(struct wsx_conn *c, const char *why)
 		    lws_http_client_http_response(c->wsi) &&
 		    lws_http_client_http_response(c->wsi) != 101) {
 			r->status = WSX_EXIT_HANDSHAKE;
+			r->http_status =
+				(int)lws_http_client_http_response(c->wsi);
 			snprintf(r->msg, sizeof(r->msg),
-				 "handshake refused: HTTP %u",
-				 lws_http_client_http_response(c->wsi));
+				 "handshake refused: HTTP %d", r->http_status);
 		} else if (!strncmp(why, "HS: ", 4)) {
 			r->status = WSX_EXIT_CLOSED;
 			snprintf(r->msg, sizeof(r->msg),
@@ -570,6 +573,7 @@ conn_connect_failed(struct wsx_conn *c, const char *why)
 			conn_describe_tls_failure(c, r->msg, sizeof(r->msg));
 		} else if (!strcmp(why, "connect timeout")) {
 			r->status = WSX_EXIT_CONNECT;
+			r->timed_out = true;
 			snprintf(r->msg, sizeof(r->msg),
 				 "could not connect to %s: timed out",
 				 c->info.peer);

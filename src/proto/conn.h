@@ -38,6 +38,8 @@ struct wsx_close {
 	char reason[128]; /* printable */
 	bool by_peer;	  /* the peer sent the first close frame */
 	int status;	  /* exit status for this ending (enum wsx_exit) */
+	int http_status;  /* a refused handshake's HTTP status, else 0 */
+	bool timed_out;	  /* connecting or closing took too long */
 	char msg[512];	  /* what happened, for a "wsx: ..." line */
 };
 

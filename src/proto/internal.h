@@ -134,6 +134,7 @@ fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 /* loop.c */
 extern const struct lws_protocols wsx_protocols[];
+extern const struct lws_extension wsx_extensions[];
 struct lws_vhost *
 loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
 	       struct wsx_err *err);

@@ -58,6 +58,20 @@ const struct lws_protocols wsx_protocols[] = {
 	{ .name = NULL },
 };
 
+/*
+ * permessage-deflate (RFC 7692), offered by clients on request. Servers do
+ * not accept it: libwebsockets 4.1.6 aborts (an assert in its deflate
+ * code) when it compresses an empty message after a large one.
+ */
+const struct lws_extension wsx_extensions[] = {
+	{
+		"permessage-deflate",
+		lws_extension_callback_pm_deflate,
+		"permessage-deflate; client_max_window_bits",
+	},
+	{ NULL, NULL, NULL },
+};
+
 static void
 loop_signal_handler(int signo)
 {

@@ -6,6 +6,9 @@
 
 uint64_t
 wsx_now_us(void);
+/* Monotonic nanoseconds, for latencies below a microsecond's resolution. */
+uint64_t
+wsx_now_ns(void);
 /* Seconds since the epoch, with microseconds, for JSON timestamps. */
 double
 wsx_wall_secs(void);

@@ -1,0 +1,270 @@
+/* Benchmark reports; see report.h. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#include "bench/report.h"
+
+static const char *const mode_names[] = {
+	[BENCH_ECHO] = "echo",
+	[BENCH_PUSH] = "push",
+	[BENCH_SINK] = "sink",
+	[BENCH_CONNECT] = "connect",
+};
+
+const char *
+bench_mode_name(enum bench_mode mode)
+{
+	return mode_names[mode];
+}
+
+static double
+ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+void
+bench_summarize(const struct bench_stats *s, double secs,
+		struct bench_summary *out)
+{
+	double div = secs > 0 ? secs : 1;
+
+	out->secs = secs;
+	out->sent_per_s = (double)s->msgs_out / div;
+	out->recv_per_s = (double)s->msgs_in / div;
+	out->sent_mb_per_s = (double)s->bytes_out / div / 1e6;
+	out->recv_mb_per_s = (double)s->bytes_in / div / 1e6;
+	out->conns_per_s = (double)s->conns_opened / div;
+	out->p50 = ms(wsx_hist_percentile(&s->latency, 50));
+	out->p90 = ms(wsx_hist_percentile(&s->latency, 90));
+	out->p99 = ms(wsx_hist_percentile(&s->latency, 99));
+	out->p999 = ms(wsx_hist_percentile(&s->latency, 99.9));
+	out->max = ms(wsx_hist_max(&s->latency));
+	out->mean = wsx_hist_mean(&s->latency) / 1e6;
+	out->hs_p50 = ms(wsx_hist_percentile(&s->handshake, 50));
+	out->hs_p99 = ms(wsx_hist_percentile(&s->handshake, 99));
+	out->errors = (double)bench_stats_errors(s);
+	out->mismatched = (double)s->mismatched;
+}
+
+/* --- text ------------------------------------------------------------------ */
+
+/* "1.23 GB", "456 kB": decimal units, as MB/s is */
+static void
+print_bytes(FILE *out, uint64_t n)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u)
+		fprintf(out, "%.2f %s", v, unit[u]);
+	else
+		fprintf(out, "%llu B", (unsigned long long)n);
+}
+
+static void
+print_counts(FILE *out, const char *what, const struct bench_counts *c)
+{
+	for (size_t i = 0; i < BENCH_KEYS && c->count[i]; i++)
+		fprintf(out, "  %s %d: %llu", what, c->key[i],
+			(unsigned long long)c->count[i]);
+	if (c->other)
+		fprintf(out, "  %s (others): %llu", what,
+			(unsigned long long)c->other);
+}
+
+static void
+print_errors(FILE *out, const struct bench_stats *s)
+{
+	fprintf(out, "errors     ");
+	if (!bench_stats_errors(s)) {
+		fprintf(out, "none\n");
+		return;
+	}
+	if (s->connect_failed)
+		fprintf(out, "  could not connect: %llu",
+			(unsigned long long)s->connect_failed);
+	if (s->timeouts)
+		fprintf(out, "  timed out: %llu", (unsigned long long)s->timeouts);
+	if (s->tls_failed)
+		fprintf(out, "  TLS: %llu", (unsigned long long)s->tls_failed);
+	print_counts(out, "HTTP", &s->http_status);
+	print_counts(out, "closed", &s->closes);
+	if (s->mismatched)
+		fprintf(out, "  echo mismatches: %llu",
+			(unsigned long long)s->mismatched);
+	fprintf(out, "\n");
+}
+
+void
+bench_report_text(FILE *out, const struct bench_run_info *run,
+		  const struct bench_stats *s, const struct bench_summary *sum)
+{
+	const struct bench_cfg *cfg = run->cfg;
+
+	fprintf(out, "wsx bench %s%s: %s mode, %u connection%s on %u thread%s\n",
+		cfg->url, run->embedded ? " (embedded echo server)" : "",
+		bench_mode_name(cfg->mode), cfg->connections,
+		cfg->connections == 1 ? "" : "s", cfg->threads,
+		cfg->threads == 1 ? "" : "s");
+	if (cfg->mode != BENCH_CONNECT && cfg->mode != BENCH_SINK) {
+		fprintf(out, "           %zu-byte %s messages, ", cfg->payload.size,
+			cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary");
+		if (cfg->rate > 0)
+			fprintf(out, "%.0f/s in all (open loop)", cfg->rate);
+		else if (cfg->mode == BENCH_ECHO)
+			fprintf(out, "%u in flight per connection", cfg->pipeline);
+		else
+			fprintf(out, "as fast as they go");
+		fprintf(out, "\n");
+	}
+	fprintf(out, "           %.2f s measured", sum->secs);
+	if (cfg->warmup_us)
+		fprintf(out, " after %.2f s of warm-up", (double)cfg->warmup_us / 1e6);
+	fprintf(out, "%s\n\n", run->interrupted ? " (interrupted)" : "");
+
+	if (cfg->mode == BENCH_CONNECT) {
+		fprintf(out, "connections %llu opened and closed, %.0f/s\n",
+			(unsigned long long)s->conns_opened, sum->conns_per_s);
+	} else {
+		fprintf(out, "messages   sent %llu (%.0f/s)   received %llu (%.0f/s)\n",
+			(unsigned long long)s->msgs_out, sum->sent_per_s,
+			(unsigned long long)s->msgs_in, sum->recv_per_s);
+		fprintf(out, "bytes      sent ");
+		print_bytes(out, s->bytes_out);
+		fprintf(out, " (%.1f MB/s)   received ", sum->sent_mb_per_s);
+		print_bytes(out, s->bytes_in);
+		fprintf(out, " (%.1f MB/s)\n", sum->recv_mb_per_s);
+	}
+	if (cfg->mode == BENCH_ECHO) {
+		if (wsx_hist_count(&s->latency))
+			fprintf(out, "latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
+				     "p99.9 %.3f ms  max %.3f ms  (mean %.3f ms)\n",
+				sum->p50, sum->p90, sum->p99, sum->p999, sum->max,
+				sum->mean);
+		else
+			fprintf(out, "latency    no echoes measured\n");
+	}
+	if (wsx_hist_count(&s->handshake))
+		fprintf(out, "handshake  p50 %.3f ms  p99 %.3f ms  (%llu)\n",
+			sum->hs_p50, sum->hs_p99,
+			(unsigned long long)wsx_hist_count(&s->handshake));
+	if (cfg->mode == BENCH_ECHO)
+		fprintf(out, "integrity  %llu echoes compared, %llu mismatched\n",
+			(unsigned long long)(s->compared + s->mismatched),
+			(unsigned long long)s->mismatched);
+	print_errors(out, s);
+	for (size_t i = 0; run->fail_if && run->fail_if[i]; i++)
+		fprintf(out, "fail-if    %s: crossed\n", run->fail_if[i]);
+}
+
+/* --- JSON ------------------------------------------------------------------ */
+
+static cJSON *
+json_counts(const struct bench_counts *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	char key[16];
+
+	for (size_t i = 0; o && i < BENCH_KEYS && c->count[i]; i++) {
+		snprintf(key, sizeof(key), "%d", c->key[i]);
+		cJSON_AddNumberToObject(o, key, (double)c->count[i]);
+	}
+	if (o && c->other)
+		cJSON_AddNumberToObject(o, "other", (double)c->other);
+	return o;
+}
+
+static cJSON *
+json_direction(uint64_t msgs, uint64_t bytes, double per_s, double mb_per_s)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "messages", (double)msgs);
+	cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+	cJSON_AddNumberToObject(o, "messages_per_s", per_s);
+	cJSON_AddNumberToObject(o, "mb_per_s", mb_per_s);
+	return o;
+}
+
+int
+bench_report_json(FILE *out, const struct bench_run_info *run,
+		  const struct bench_stats *s, const struct bench_summary *sum)
+{
+	const struct bench_cfg *cfg = run->cfg;
+	cJSON *root = cJSON_CreateObject(), *o, *a;
+	char *text;
+
+	if (!root)
+		return -1;
+	cJSON_AddStringToObject(root, "url", cfg->url);
+	cJSON_AddBoolToObject(root, "embedded_server", run->embedded);
+	cJSON_AddStringToObject(root, "mode", bench_mode_name(cfg->mode));
+	cJSON_AddNumberToObject(root, "connections", cfg->connections);
+	cJSON_AddNumberToObject(root, "threads", cfg->threads);
+	cJSON_AddNumberToObject(root, "size", (double)cfg->payload.size);
+	cJSON_AddStringToObject(root, "type",
+				cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary");
+	cJSON_AddNumberToObject(root, "pipeline", cfg->pipeline);
+	cJSON_AddNumberToObject(root, "rate", cfg->rate);
+	cJSON_AddNumberToObject(root, "warmup_s", (double)cfg->warmup_us / 1e6);
+	cJSON_AddNumberToObject(root, "duration_s", sum->secs);
+	cJSON_AddBoolToObject(root, "interrupted", run->interrupted);
+
+	cJSON_AddItemToObject(root, "sent",
+			      json_direction(s->msgs_out, s->bytes_out,
+					     sum->sent_per_s, sum->sent_mb_per_s));
+	cJSON_AddItemToObject(root, "received",
+			      json_direction(s->msgs_in, s->bytes_in,
+					     sum->recv_per_s, sum->recv_mb_per_s));
+
+	o = cJSON_AddObjectToObject(root, "latency_ms");
+	cJSON_AddNumberToObject(o, "count", (double)wsx_hist_count(&s->latency));
+	cJSON_AddNumberToObject(o, "p50", sum->p50);
+	cJSON_AddNumberToObject(o, "p90", sum->p90);
+	cJSON_AddNumberToObject(o, "p99", sum->p99);
+	cJSON_AddNumberToObject(o, "p99_9", sum->p999);
+	cJSON_AddNumberToObject(o, "max", sum->max);
+	cJSON_AddNumberToObject(o, "mean", sum->mean);
+
+	o = cJSON_AddObjectToObject(root, "handshake_ms");
+	cJSON_AddNumberToObject(o, "count", (double)wsx_hist_count(&s->handshake));
+	cJSON_AddNumberToObject(o, "p50", sum->hs_p50);
+	cJSON_AddNumberToObject(o, "p99", sum->hs_p99);
+
+	o = cJSON_AddObjectToObject(root, "connections_opened");
+	cJSON_AddNumberToObject(o, "count", (double)s->conns_opened);
+	cJSON_AddNumberToObject(o, "per_s", sum->conns_per_s);
+
+	o = cJSON_AddObjectToObject(root, "integrity");
+	cJSON_AddNumberToObject(o, "compared", (double)(s->compared + s->mismatched));
+	cJSON_AddNumberToObject(o, "mismatched", (double)s->mismatched);
+
+	o = cJSON_AddObjectToObject(root, "errors");
+	cJSON_AddNumberToObject(o, "total", (double)bench_stats_errors(s));
+	cJSON_AddNumberToObject(o, "connect", (double)s->connect_failed);
+	cJSON_AddNumberToObject(o, "timeouts", (double)s->timeouts);
+	cJSON_AddNumberToObject(o, "tls", (double)s->tls_failed);
+	cJSON_AddItemToObject(o, "handshake_status", json_counts(&s->http_status));
+	cJSON_AddItemToObject(o, "closes", json_counts(&s->closes));
+	cJSON_AddNumberToObject(o, "mismatches", (double)s->mismatched);
+
+	a = cJSON_AddArrayToObject(root, "fail_if_crossed");
+	for (size_t i = 0; run->fail_if && run->fail_if[i]; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(run->fail_if[i]));
+
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!text)
+		return -1;
+	fprintf(out, "%s\n", text);
+	free(text);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * The end of a `wsx bench` run: the merged stats turned into the numbers a
+ * user reads (a text report on stdout, or one JSON document with --json),
+ * and the progress line shown on a terminal while it runs.
+ */
+#ifndef WSX_BENCH_REPORT_H
+#define WSX_BENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "bench/stats.h"
+#include "bench/worker.h"
+
+/* The numbers --fail-if can test, latencies in milliseconds. */
+struct bench_summary {
+	double secs; /* the measured window */
+	double sent_per_s, recv_per_s, sent_mb_per_s, recv_mb_per_s;
+	double conns_per_s;
+	double p50, p90, p99, p999, max, mean; /* round trip, ms */
+	double hs_p50, hs_p99;		       /* handshake, ms */
+	double errors, mismatched;
+};
+
+void
+bench_summarize(const struct bench_stats *s, double secs,
+		struct bench_summary *out);
+
+/* what the report says about the run besides the stats */
+struct bench_run_info {
+	const struct bench_cfg *cfg;
+	bool embedded; /* the URL is our own in-process echo server */
+	bool interrupted;
+	const char *const *fail_if; /* expressions that were crossed, NULL-ended */
+};
+
+void
+bench_report_text(FILE *out, const struct bench_run_info *run,
+		  const struct bench_stats *s, const struct bench_summary *sum);
+/* one JSON document and a newline; -1 only if out of memory */
+int
+bench_report_json(FILE *out, const struct bench_run_info *run,
+		  const struct bench_stats *s, const struct bench_summary *sum);
+
+const char *
+bench_mode_name(enum bench_mode mode);
+
+#endif

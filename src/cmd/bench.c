@@ -1,0 +1,508 @@
+/*
+ * wsx bench [URL]: a WebSocket load generator. Connections are spread over
+ * worker threads (one libwebsockets context each, see bench/worker.c);
+ * without a URL an echo server runs in-process on its own thread and
+ * context, so the measurement needs no setup. The main thread only starts
+ * things, shows progress, takes signals and reports.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/failif.h"
+#include "bench/payload.h"
+#include "bench/report.h"
+#include "bench/worker.h"
+#include "cmd/cmd.h"
+#include "proto/loop.h"
+#include "proto/server.h"
+#include "serve/echo.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/url.h"
+#include "util/xalloc.h"
+
+#define BENCH_MAX_CONNECTIONS 100000
+#define BENCH_MAX_THREADS 256
+#define PROGRESS_TICK_US 100000
+
+enum {
+	OPT_MESSAGE = WSX_OPTKEY_CMD,
+	OPT_FILE,
+	OPT_WARMUP,
+	OPT_CONNECT_RATE,
+	OPT_COMPRESS,
+	OPT_MODE,
+	OPT_JSON,
+	OPT_FAIL_IF,
+};
+
+struct bench_opts {
+	unsigned long connections, pipeline, threads;
+	size_t size;
+	bool size_set;
+	const char *message, *file;
+	int type; /* -1: binary unless --message says otherwise */
+	uint64_t duration_us, warmup_us;
+	double rate, connect_rate;
+	bool compress, json;
+	enum bench_mode mode;
+	struct bench_failif fail_if[BENCH_FAILIF_MAX];
+	size_t n_fail_if;
+};
+
+static const struct wsx_opt bench_optv[] = {
+	{ 'c', "connections", "N", "connections to open (default 64)" },
+	{ 'm', "size", "BYTES", "message size (default 1K)" },
+	{ OPT_MESSAGE, "message", "TEXT", "send TEXT as every message" },
+	{ OPT_FILE, "file", "PATH", "send the file's bytes as every message" },
+	{ 't', "text", NULL, "send text messages" },
+	{ 'b', "binary", NULL, "send binary messages (default)" },
+	{ 'd', "duration", "SECS", "measure for SECS (default 5)" },
+	{ OPT_WARMUP, "warmup", "SECS", "run SECS first, not measured (default 1)" },
+	{ 'P', "pipeline", "K", "echo: K messages in flight per connection (1)" },
+	{ 'r', "rate", "N", "N messages/s in all, on a schedule (open loop)" },
+	{ 'T', "threads", "N", "load threads (default: one per core)" },
+	{ OPT_CONNECT_RATE, "connect-rate", "N", "open N connections per second" },
+	{ OPT_COMPRESS, "compress", NULL, "offer permessage-deflate" },
+	{ OPT_MODE, "mode", "MODE", "echo (default), push, sink or connect" },
+	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
+	{ OPT_FAIL_IF, "fail-if", "COND", "exit 1 if e.g. 'p99>5ms' (repeatable)" },
+	{ 0 },
+};
+
+static int
+bench_parse_rate(const char *opt, const char *arg, double *out,
+		 struct wsx_err *err)
+{
+	unsigned long n;
+
+	if (wsx_parse_uint(opt, arg, 1, 100000000, &n, err))
+		return -1;
+	*out = (double)n;
+	return 0;
+}
+
+static int
+bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
+	      struct wsx_err *err)
+{
+	struct bench_opts *o = target;
+	static const char *const modes[] = { [BENCH_ECHO] = "echo",
+					     [BENCH_PUSH] = "push",
+					     [BENCH_SINK] = "sink",
+					     [BENCH_CONNECT] = "connect" };
+
+	switch (opt->key) {
+	case 'c':
+		return wsx_parse_uint("--connections", arg, 1,
+				      BENCH_MAX_CONNECTIONS, &o->connections, err);
+	case 'm':
+		o->size_set = true;
+		return wsx_parse_size("--size", arg, 0, 1u << 30, &o->size, err);
+	case OPT_MESSAGE: o->message = arg; return 0;
+	case OPT_FILE: o->file = arg; return 0;
+	case 't': o->type = WSX_MSG_TEXT; return 0;
+	case 'b': o->type = WSX_MSG_BINARY; return 0;
+	case 'd':
+		if (wsx_parse_secs("--duration", arg, &o->duration_us, err))
+			return -1;
+		if (!o->duration_us)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--duration: must be more than 0");
+		return 0;
+	case OPT_WARMUP:
+		return wsx_parse_secs("--warmup", arg, &o->warmup_us, err);
+	case 'P':
+		return wsx_parse_uint("--pipeline", arg, 1, 1u << 16, &o->pipeline,
+				      err);
+	case 'r': return bench_parse_rate("--rate", arg, &o->rate, err);
+	case 'T':
+		return wsx_parse_uint("--threads", arg, 1, BENCH_MAX_THREADS,
+				      &o->threads, err);
+	case OPT_CONNECT_RATE:
+		return bench_parse_rate("--connect-rate", arg, &o->connect_rate, err);
+	case OPT_COMPRESS: o->compress = true; return 0;
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_MODE:
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (!strcmp(arg, modes[i])) {
+				o->mode = (enum bench_mode)i;
+				return 0;
+			}
+		}
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--mode: '%.40s' is not echo, push, sink or connect",
+				   arg);
+	case OPT_FAIL_IF:
+		return bench_failif_parse(arg, o->fail_if, &o->n_fail_if, err);
+	}
+	return 0;
+}
+
+static const struct wsx_optgroup bench_group = {
+	.title = "Bench options",
+	.opts = bench_optv,
+	.set = bench_opt_set,
+};
+
+/* --- the embedded echo server ----------------------------------------------- */
+
+struct embedded {
+	struct wsx_loop *loop;
+	struct wsx_server *server;
+	pthread_t tid;
+	bool running;
+};
+
+static void
+embedded_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
+{
+	static const struct wsx_conn_ops echo_ops = {
+		.on_message = wsx_echo_message,
+		.on_drain = wsx_echo_drain,
+	};
+
+	(void)s;
+	wsx_conn_set_ops(c, &echo_ops, arg);
+}
+
+static void *
+embedded_main(void *arg)
+{
+	struct embedded *e = arg;
+
+	wsx_loop_run(e->loop);
+	return NULL;
+}
+
+static int
+embedded_start(struct embedded *e, const struct wsx_conn_limits *lim,
+	       struct wsx_err *err)
+{
+	static const struct wsx_server_ops ops = { .on_accept = embedded_accept };
+	struct wsx_server_opts so;
+
+	wsx_server_opts_init(&so);
+	so.port = 0;
+	e->loop = wsx_loop_new_worker(err);
+	if (!e->loop)
+		return -1;
+	e->server = wsx_server_new(e->loop, &so, lim, &ops, e, err);
+	if (!e->server)
+		return -1;
+	if (pthread_create(&e->tid, NULL, embedded_main, e))
+		return wsx_err_set(err, WSX_EXIT_FAIL, "cannot start a thread");
+	e->running = true;
+	return 0;
+}
+
+static void
+embedded_stop(struct embedded *e)
+{
+	if (e->running) {
+		wsx_loop_stop(e->loop);
+		pthread_join(e->tid, NULL);
+		e->running = false;
+	}
+	wsx_server_free(e->server);
+	wsx_loop_free(e->loop);
+}
+
+/* --- running ---------------------------------------------------------------- */
+
+struct bench {
+	const struct bench_opts *opts;
+	struct bench_cfg cfg;
+	struct bench_worker **workers;
+	unsigned n_workers;
+	struct wsx_loop *loop; /* the main thread's: signals and progress */
+	struct wsx_timer *tick;
+	uint64_t t0_us, last_progress_us, last_msgs;
+	bool progress_shown, interrupted;
+};
+
+static void
+bench_progress(struct bench *b, uint64_t now)
+{
+	uint64_t msgs = 0, bytes = 0, secs;
+
+	for (unsigned i = 0; i < b->n_workers; i++) {
+		uint64_t wb;
+
+		msgs += bench_worker_progress(b->workers[i], &wb);
+		bytes += wb;
+	}
+	secs = (now - b->t0_us) / 1000000;
+	fprintf(stderr, "\r\033[K[%3llus] %llu messages, %.0f/s, %.1f MB",
+		(unsigned long long)secs, (unsigned long long)msgs,
+		(double)(msgs - b->last_msgs) * 1e6 / (double)(now - b->last_progress_us),
+		(double)bytes / 1e6);
+	b->last_msgs = msgs;
+	b->last_progress_us = now;
+	b->progress_shown = true;
+}
+
+static void
+bench_tick(void *arg)
+{
+	struct bench *b = arg;
+	uint64_t now = wsx_now_us();
+	unsigned done = 0;
+
+	for (unsigned i = 0; i < b->n_workers; i++)
+		done += bench_worker_done(b->workers[i]);
+	if (done == b->n_workers) {
+		wsx_loop_stop(b->loop);
+		return;
+	}
+	if (b->last_progress_us && now - b->last_progress_us >= 1000000)
+		bench_progress(b, now);
+	wsx_timer_arm(b->tick, PROGRESS_TICK_US);
+}
+
+static void
+bench_signal(struct wsx_loop *loop, int signo, void *arg)
+{
+	struct bench *b = arg;
+
+	(void)signo;
+	if (b->interrupted) {
+		wsx_loop_stop(loop); /* a second signal: stop waiting */
+		return;
+	}
+	b->interrupted = true;
+	for (unsigned i = 0; i < b->n_workers; i++)
+		bench_worker_stop(b->workers[i]);
+}
+
+static unsigned
+bench_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* Fill b->cfg from the options; the payload is the last thing set up. */
+static int
+bench_configure(struct bench *b, const char *url, struct wsx_err *err)
+{
+	const struct bench_opts *o = b->opts;
+	struct bench_cfg *cfg = &b->cfg;
+	enum wsx_msg_type type = o->type >= 0 ? (enum wsx_msg_type)o->type
+			       : o->message ? WSX_MSG_TEXT
+					    : WSX_MSG_BINARY;
+	struct wsx_url u;
+
+	if (wsx_url_parse(&u, url, err))
+		return -1;
+	cfg->url = url;
+	cfg->mode = o->mode;
+	cfg->connections = (unsigned)o->connections;
+	cfg->threads = o->threads ? (unsigned)o->threads : bench_default_threads();
+	if (cfg->threads > cfg->connections)
+		cfg->threads = cfg->connections;
+	cfg->pipeline = (unsigned)o->pipeline;
+	cfg->rate = o->rate;
+	cfg->connect_rate = o->connect_rate;
+	cfg->warmup_us = o->warmup_us;
+	cfg->duration_us = o->duration_us;
+	cfg->compress = o->compress;
+	cfg->client.compress = o->compress;
+	if (o->message)
+		return bench_payload_fixed(&cfg->payload, o->message,
+					   strlen(o->message), type, err);
+	if (o->file)
+		return bench_payload_file(&cfg->payload, o->file,
+					  cfg->lim.max_message, type, err);
+	if (o->size > cfg->lim.max_message)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--size: %zu is over --max-message (%zu)",
+				   o->size, cfg->lim.max_message);
+	bench_payload_random(&cfg->payload, o->size, type);
+	return 0;
+}
+
+static int
+bench_go(struct bench *b, struct wsx_err *err)
+{
+	unsigned base = b->cfg.connections / b->cfg.threads;
+	unsigned extra = b->cfg.connections % b->cfg.threads;
+
+	b->workers = xcalloc(b->cfg.threads, sizeof(*b->workers));
+	for (unsigned i = 0; i < b->cfg.threads; i++) {
+		b->workers[i] = bench_worker_new(&b->cfg, base + (i < extra), err);
+		if (!b->workers[i])
+			return -1;
+		b->n_workers++;
+	}
+	b->t0_us = b->last_progress_us = wsx_now_us();
+	for (unsigned i = 0; i < b->n_workers; i++)
+		if (bench_worker_start(b->workers[i], b->t0_us, err))
+			return -1;
+	if (!isatty(STDERR_FILENO) || wsx_log_level() < WSX_LOG_NOTICE)
+		b->last_progress_us = 0; /* no progress line */
+	wsx_timer_arm(b->tick, PROGRESS_TICK_US);
+	wsx_loop_run(b->loop);
+	if (b->progress_shown)
+		fprintf(stderr, "\r\033[K");
+	return 0;
+}
+
+/* Merge, report, and turn the run into an exit status. */
+static int
+bench_finish(struct bench *b, bool embedded)
+{
+	const struct bench_opts *o = b->opts;
+	struct bench_stats all;
+	struct bench_summary sum;
+	const char *crossed[BENCH_FAILIF_MAX + 1] = { 0 };
+	struct bench_run_info run = { .cfg = &b->cfg, .embedded = embedded,
+				      .interrupted = b->interrupted,
+				      .fail_if = crossed };
+	const struct wsx_close *first = NULL;
+	size_t n_crossed = 0;
+	double secs;
+	int status = WSX_EXIT_OK;
+
+	bench_stats_init(&all);
+	for (unsigned i = 0; i < b->n_workers; i++) {
+		bench_worker_join(b->workers[i]);
+		bench_stats_merge(&all, bench_worker_stats(b->workers[i]));
+		if (!first)
+			first = bench_worker_first_failure(b->workers[i]);
+	}
+	secs = (double)(wsx_now_us() - b->t0_us) / 1e6 - (double)b->cfg.warmup_us / 1e6;
+	if (!b->interrupted || secs > (double)b->cfg.duration_us / 1e6)
+		secs = (double)b->cfg.duration_us / 1e6;
+	if (secs < 0)
+		secs = 0;
+	bench_summarize(&all, secs, &sum);
+	for (size_t i = 0; i < o->n_fail_if; i++)
+		if (bench_failif_crossed(&o->fail_if[i], &sum))
+			crossed[n_crossed++] = o->fail_if[i].text;
+
+	if (o->json)
+		bench_report_json(stdout, &run, &all, &sum);
+	else
+		bench_report_text(stdout, &run, &all, &sum);
+	fflush(stdout);
+
+	if (!all.conns_opened && first) {
+		/* nothing to measure: say why, with that failure's status */
+		wsx_error("%s", first->msg[0] ? first->msg : "could not connect");
+		status = first->status ? first->status : WSX_EXIT_FAIL;
+	} else if (bench_stats_errors(&all) || n_crossed) {
+		if (first && first->msg[0])
+			wsx_notice("first error: %s", first->msg);
+		status = WSX_EXIT_FAIL;
+	}
+	if (b->interrupted)
+		status = WSX_EXIT_INTERRUPTED;
+	bench_stats_release(&all);
+	return status;
+}
+
+static int
+bench_run(const struct wsx_cmd *cmd, int argc, char **argv)
+{
+	struct cmd_common common = { 0 };
+	struct bench_opts opts = {
+		.connections = 64,
+		.pipeline = 1,
+		.size = 1024,
+		.type = -1,
+		.duration_us = 5 * 1000000ull,
+		.warmup_us = 1000000ull,
+	};
+	struct bench b = { .opts = &opts };
+	void *const targets[] = { &opts, &b.cfg.client, &b.cfg.lim, &common };
+	struct embedded emb = { 0 };
+	struct wsx_err err;
+	int first, status;
+
+	wsx_client_opts_init(&b.cfg.client);
+	wsx_conn_limits_init(&b.cfg.lim);
+	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
+	if (first < 0)
+		goto out;
+	if (argc - first > 1) {
+		status = cmd_usage(cmd, "unexpected argument '%s'", argv[first + 1]);
+		goto out;
+	}
+	if (!!opts.message + !!opts.file + opts.size_set > 1) {
+		status = cmd_usage(cmd, "-m, --message and --file do not go together");
+		goto out;
+	}
+	if (opts.compress && (opts.message ? !*opts.message : !opts.file && !opts.size)) {
+		/* libwebsockets 4.1.6 asserts when it deflates an empty message */
+		status = cmd_usage(cmd, "--compress needs messages of 1 byte or more");
+		goto out;
+	}
+	if (opts.rate > 0 && (opts.mode == BENCH_SINK || opts.mode == BENCH_CONNECT)) {
+		status = cmd_usage(cmd, "--rate is for the echo and push modes");
+		goto out;
+	}
+
+	b.loop = wsx_loop_new(&err);
+	if (!b.loop)
+		goto fail;
+	wsx_loop_on_signal(b.loop, bench_signal, &b);
+	b.tick = wsx_timer_new(b.loop, bench_tick, &b);
+	if (first == argc) {
+		if (embedded_start(&emb, &b.cfg.lim, &err))
+			goto fail;
+		if (bench_configure(&b, wsx_server_url(emb.server), &err))
+			goto fail;
+	} else if (bench_configure(&b, argv[first], &err)) {
+		goto fail;
+	}
+	if (bench_go(&b, &err))
+		goto fail;
+	status = bench_finish(&b, first == argc);
+	goto out;
+fail:
+	status = cmd_fail(cmd, &err);
+	for (unsigned i = 0; i < b.n_workers; i++)
+		bench_worker_stop(b.workers[i]);
+out:
+	for (unsigned i = 0; i < b.n_workers; i++)
+		bench_worker_free(b.workers[i]);
+	free(b.workers);
+	embedded_stop(&emb);
+	wsx_timer_free(b.tick);
+	wsx_loop_free(b.loop);
+	bench_payload_release(&b.cfg.payload);
+	wsx_client_opts_release(&b.cfg.client);
+	return status;
+}
+
+static const struct wsx_optgroup *const bench_groups[] = {
+	&bench_group, &wsx_client_optgroup, &wsx_conn_optgroup,
+	&cmd_common_group, NULL,
+};
+
+const struct wsx_cmd cmd_bench = {
+	.name = "bench",
+	.args = "[options] [URL]",
+	.summary = "measure a WebSocket server's throughput and latency",
+	.description =
+		"Open connections to URL and load it: in echo mode (the default) each\n"
+		"message must come back, and the report gives messages/s, MB/s, round-\n"
+		"trip latency percentiles, handshake times and errors; every echo is\n"
+		"compared with what was sent. Without a URL, an echo server runs\n"
+		"in-process on a loopback port and is measured. Exit status 1 when any\n"
+		"error occurred or a --fail-if condition held.",
+	.examples =
+		"  wsx bench\n"
+		"  wsx bench -c 16 -m 32 -P 16 ws://127.0.0.1:8080/\n"
+		"  wsx bench -r 10000 -c 16 --fail-if 'p99>1ms' ws://127.0.0.1:8080/\n"
+		"  wsx bench --mode connect -c 8 -d 3 --json ws://127.0.0.1:8080/\n",
+	.groups = bench_groups,
+	.run = bench_run,
+};

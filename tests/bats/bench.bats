@@ -1,0 +1,211 @@
+#!/usr/bin/env bats
+# wsx bench: every mode and option against wsx serve, the embedded server and
+# Node/Python peers, with short runs (1-2 s). The JSON report is read with
+# Python; counts are checked against what a peer server logged.
+
+load helpers
+
+NODE=/usr/bin/node
+
+teardown() {
+	stop_servers
+}
+
+# json FIELD.PATH: a field of the JSON report in $output ("a.b.c")
+json() {
+	"$PYTHON" -c '
+import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v[k]
+print(v)' "$output" "$1"
+}
+
+@test "bench: with no URL it measures its embedded echo server, exit 0" {
+	run --separate-stderr "$WSX" bench -d 1 --warmup 0.2 -c 4
+	assert_success
+	assert_line --regexp '^wsx bench ws://127\.0\.0\.1:[0-9]+ \(embedded echo server\): echo mode, 4 connections'
+	assert_line --regexp '^messages +sent [1-9][0-9]* \([0-9]+/s\) +received [1-9][0-9]*'
+	assert_line --regexp '^latency +p50 [0-9.]+ ms +p90 [0-9.]+ ms +p99 [0-9.]+ ms +p99\.9 [0-9.]+ ms +max [0-9.]+ ms'
+	assert_line --regexp '^integrity +[1-9][0-9]* echoes compared, 0 mismatched$'
+	assert_line --regexp '^errors +none$'
+}
+
+@test "bench --json: one document with every field, echoes all compared" {
+	run --separate-stderr "$WSX" bench --json -d 1 --warmup 0 -c 3 -P 4 -m 100
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	assert_equal "$(json mode)" echo
+	assert_equal "$(json connections)" 3
+	assert_equal "$(json size)" 100
+	assert_equal "$(json type)" binary
+	assert_equal "$(json pipeline)" 4
+	assert_equal "$(json integrity.mismatched)" 0
+	assert_equal "$(json errors.total)" 0
+	assert_equal "$(json connections_opened.count)" 3
+	assert_equal "$(json handshake_ms.count)" 3
+	# every message sent came back, and was 100 bytes
+	assert_equal "$(json sent.messages)" "$(json received.messages)"
+	assert_equal "$(json received.bytes)" "$(( $(json received.messages) * 100 ))"
+	[ "$(json latency_ms.count)" -gt 0 ]
+	"$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); l=d["latency_ms"]
+assert 0 < l["p50"] <= l["p90"] <= l["p99"] <= l["p99_9"] <= l["max"], l' "$output"
+}
+
+@test "bench: text messages against wsx serve come back as text, compared" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json -t -m 32 -c 2 -P 8 -d 1 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json type)" text
+	assert_equal "$(json integrity.mismatched)" 0
+	[ "$(json integrity.compared)" -gt 0 ]
+}
+
+@test "bench --message: sends that text; --file: sends that file" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json --message hello -c 1 -d 0.5 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json size)" 5
+	assert_equal "$(json type)" text
+	printf '\x00\x01\x02' >"$BATS_TEST_TMPDIR/f.bin"
+	run --separate-stderr "$WSX" bench --json --file "$BATS_TEST_TMPDIR/f.bin" -c 1 -d 0.5 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json size)" 3
+	assert_equal "$(json type)" binary
+	assert_equal "$(json integrity.mismatched)" 0
+}
+
+@test "bench against a Node ws echo server: what it counted is what bench sent" {
+	start_server peer "$NODE" "$HELPERS/node_echo_server.js"
+	local log="$BATS_TEST_TMPDIR/peer.log"
+	run --separate-stderr "$WSX" bench --json -c 2 -P 2 -m 64 -d 1 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json integrity.mismatched)" 0
+	# the run ended cleanly, so every message is accounted for both ways
+	assert_equal "$(grep -c '^message binary 64$' "$log")" "$(json sent.messages)"
+	assert_equal "$(json received.messages)" "$(json sent.messages)"
+}
+
+@test "bench --mode push against a Python websockets server: counts agree exactly" {
+	start_server peer "$PYTHON" "$HELPERS/py_echo_server.py"
+	local log="$BATS_TEST_TMPDIR/peer.log"
+	run --separate-stderr "$WSX" bench --json --mode push -c 2 -m 16 --rate 400 -d 1 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json mode)" push
+	local sent
+	sent=$(json sent.messages)
+	[ "$sent" -gt 0 ]
+	local _
+	for _ in $(seq 1 40); do
+		[ "$(grep -c '^closed' "$log")" -ge 2 ] && break
+		sleep 0.05
+	done
+	assert_equal "$(grep -c '^message binary 16$' "$log")" "$sent"
+}
+
+@test "bench --rate: the achieved rate is within 5% of the target" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json -r 1000 -c 4 -d 2 --warmup 0.5 "$URL"
+	assert_success
+	"$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["sent"]["messages_per_s"]
+assert abs(r - 1000) <= 50, r' "$output"
+	assert_equal "$(json rate)" 1000
+	assert_equal "$(json errors.total)" 0
+}
+
+@test "bench --mode connect: connections per second and handshake times" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json --mode connect -c 2 -d 1 --warmup 0 "$URL"
+	assert_success
+	[ "$(json connections_opened.count)" -gt 5 ]
+	assert_equal "$(json handshake_ms.count)" "$(json connections_opened.count)"
+	assert_equal "$(json errors.total)" 0
+}
+
+@test "bench --mode sink: counts what a pushing server sends" {
+	start_server peer "$NODE" "$HELPERS/node_bench_peer.js" --push 512
+	run --separate-stderr "$WSX" bench --json --mode sink -c 2 -d 1 --warmup 0 "$URL"
+	assert_success
+	[ "$(json received.messages)" -gt 100 ]
+	assert_equal "$(json received.bytes)" "$(( $(json received.messages) * 512 ))"
+	assert_equal "$(json sent.messages)" 0
+}
+
+@test "bench: corrupted echoes are counted as mismatches and exit 1" {
+	start_server peer "$NODE" "$HELPERS/node_bench_peer.js" --corrupt
+	run --separate-stderr "$WSX" bench --json -c 1 -d 0.5 --warmup 0 "$URL"
+	assert_failure 1
+	[ "$(json integrity.mismatched)" -gt 0 ]
+	assert_equal "$(json integrity.mismatched)" "$(json integrity.compared)"
+}
+
+@test "bench: a server closing with 1011 is an error by close code, exit 1" {
+	start_server peer "$NODE" "$HELPERS/node_bench_peer.js" --close-after 10
+	run --separate-stderr "$WSX" bench --json -c 2 -d 1 --warmup 0 "$URL"
+	assert_failure 1
+	assert_equal "$(json errors.closes.1011)" 2
+	[[ "$stderr" == *"1011"* ]]
+}
+
+@test "bench --fail-if: a crossed threshold exits 1 and is reported" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench -c 1 -d 0.5 --warmup 0 --fail-if 'p99>0ns' "$URL"
+	assert_failure 1
+	assert_line 'fail-if    p99>0ns: crossed'
+	run --separate-stderr "$WSX" bench -c 1 -d 0.5 --warmup 0 --fail-if 'p99>10s,errors>0' "$URL"
+	assert_success
+	refute_line --partial 'fail-if'
+}
+
+@test "bench: a refused connection is exit 3, a refused handshake exit 4" {
+	run --separate-stderr "$WSX" bench -c 2 -d 0.5 --warmup 0 ws://127.0.0.1:1/
+	assert_failure 3
+	[[ "$stderr" == *"could not connect to 127.0.0.1:1"* ]]
+	start_server http "$PYTHON" "$HELPERS/http_status_server.py" 403
+	run --separate-stderr "$WSX" bench --json -c 2 -d 0.5 --warmup 0 "$URL"
+	assert_failure 4
+	assert_equal "$(json errors.handshake_status.403)" 2
+}
+
+@test "bench: SIGINT ends the run early with a report and exit 130" {
+	start_wsx_echo
+	"$WSX" bench -c 2 -d 30 --warmup 0 "$URL" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	sleep 1
+	kill -INT "$pid"
+	local rc=0
+	timeout 10 tail --pid="$pid" -f /dev/null || true
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	grep -q 'interrupted' "$BATS_TEST_TMPDIR/out"
+	grep -q '^messages' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "bench: bad options are one clear line and exit 2" {
+	local bad
+	for bad in "-c 0" "-m -5" "--mode fast" "--fail-if p42>1" "-d 0" "-P 0" "--rate 0"; do
+		# shellcheck disable=SC2086 # split on purpose
+		run --separate-stderr "$WSX" bench $bad
+		assert_failure 2
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+		[[ "$stderr" == wsx:* ]]
+	done
+	run --separate-stderr "$WSX" bench -m 10 --message x
+	assert_failure 2
+	run --separate-stderr "$WSX" bench ftp://127.0.0.1/
+	assert_failure 2
+}
+
+@test "bench --compress negotiates permessage-deflate; without it, none" {
+	start_server peer "$PYTHON" "$HELPERS/py_ext_echo_server.py"
+	local log="$BATS_TEST_TMPDIR/peer.log"
+	run --separate-stderr "$WSX" bench --json --compress -t -m 2K -c 1 -d 0.5 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json integrity.mismatched)" 0
+	[ "$(json integrity.compared)" -gt 0 ]
+	run --separate-stderr "$WSX" bench -c 1 -d 0.5 --warmup 0 "$URL"
+	assert_success
+	run cat "$log"
+	assert_line --index 1 'extensions permessage-deflate'
+	assert_line --index 2 'extensions -'
+}
