@@ -14,8 +14,9 @@
 static void
 main_usage(FILE *out)
 {
-	fprintf(out, "Usage: wsx [--version] [--help] COMMAND [options] [args]\n\n"
-		     "A command-line WebSocket toolkit. Commands:\n");
+	fprintf(out,
+		"Usage: wsx [--version] [--help] COMMAND [options] [args]\n\n"
+		"A command-line WebSocket toolkit. Commands:\n");
 	for (size_t i = 0; wsx_cmds[i]; i++)
 		fprintf(out, "  %-10s %s\n", wsx_cmds[i]->name,
 			wsx_cmds[i]->summary);
@@ -42,7 +43,8 @@ main_help(int argc, char **argv)
 	}
 	cmd = wsx_cmd_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "wsx: no help for '%s': not a wsx command (see 'wsx help')\n",
+		fprintf(stderr,
+			"wsx: no help for '%s': not a wsx command (see 'wsx help')\n",
 			argv[1]);
 		return WSX_EXIT_USAGE;
 	}
@@ -85,7 +87,8 @@ main(int argc, char **argv)
 	}
 	cmd = wsx_cmd_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "wsx: '%s' is not a wsx command (see 'wsx help')\n",
+		fprintf(stderr,
+			"wsx: '%s' is not a wsx command (see 'wsx help')\n",
 			argv[1]);
 		return WSX_EXIT_USAGE;
 	}

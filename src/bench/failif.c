@@ -17,7 +17,10 @@ struct metric {
 	size_t offset;
 };
 
-#define M(n, lat, field) { n, lat, offsetof(struct bench_summary, field) }
+#define M(n, lat, field)                                                       \
+	{                                                                      \
+		n, lat, offsetof(struct bench_summary, field)                  \
+	}
 static const struct metric metrics[] = {
 	M("p50", true, p50),
 	M("p90", true, p90),
@@ -46,8 +49,9 @@ failif_one(const char *s, size_t len, struct bench_failif *f,
 	double scale = 1;
 
 	if (len >= sizeof(buf))
-		return wsx_err_set(err, WSX_EXIT_USAGE, "--fail-if: '%.*s' is too long",
-				   (int)len, s);
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--fail-if: '%.*s' is too long", (int)len,
+				   s);
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	snprintf(f->text, sizeof(f->text), "%s", buf);
@@ -62,11 +66,12 @@ failif_one(const char *s, size_t len, struct bench_failif *f,
 		if (!strcmp(buf, metrics[i].name))
 			m = &metrics[i];
 	if (!m)
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--fail-if: unknown metric '%s' (p50 p90 p99 p99.9 max mean "
-				   "handshake-p50 handshake-p99 msgs/s sent-msgs/s mb/s sent-mb/s "
-				   "conns/s errors mismatches)",
-				   buf);
+		return wsx_err_set(
+			err, WSX_EXIT_USAGE,
+			"--fail-if: unknown metric '%s' (p50 p90 p99 p99.9 max mean "
+			"handshake-p50 handshake-p99 msgs/s sent-msgs/s mb/s sent-mb/s "
+			"conns/s errors mismatches)",
+			buf);
 	f->value = strtod(num, &end);
 	if (end == num || !isfinite(f->value) || f->value < 0)
 		goto bad;
@@ -88,9 +93,10 @@ failif_one(const char *s, size_t len, struct bench_failif *f,
 	f->metric = (int)(m - metrics);
 	return 0;
 bad:
-	return wsx_err_set(err, WSX_EXIT_USAGE,
-			   "--fail-if: cannot read '%s': write METRIC>VALUE, e.g. 'p99>5ms'",
-			   f->text);
+	return wsx_err_set(
+		err, WSX_EXIT_USAGE,
+		"--fail-if: cannot read '%s': write METRIC>VALUE, e.g. 'p99>5ms'",
+		f->text);
 }
 
 int
@@ -118,12 +124,17 @@ bool
 bench_failif_crossed(const struct bench_failif *f,
 		     const struct bench_summary *s)
 {
-	double v = *(const double *)((const char *)s + metrics[f->metric].offset);
+	double v =
+		*(const double *)((const char *)s + metrics[f->metric].offset);
 
 	switch (f->op) {
-	case OP_GT: return v > f->value;
-	case OP_GE: return v >= f->value;
-	case OP_LT: return v < f->value;
-	default: return v <= f->value;
+	case OP_GT:
+		return v > f->value;
+	case OP_GE:
+		return v >= f->value;
+	case OP_LT:
+		return v < f->value;
+	default:
+		return v <= f->value;
 	}
 }

@@ -21,11 +21,9 @@ struct bench_failif {
 };
 
 /* Parse comma-separated conditions, appending to list (*n in use). */
-int
-bench_failif_parse(const char *spec, struct bench_failif *list, size_t *n,
-		   struct wsx_err *err);
-bool
-bench_failif_crossed(const struct bench_failif *f,
-		     const struct bench_summary *s);
+int bench_failif_parse(const char *spec, struct bench_failif *list, size_t *n,
+		       struct wsx_err *err);
+bool bench_failif_crossed(const struct bench_failif *f,
+			  const struct bench_summary *s);
 
 #endif

@@ -31,7 +31,8 @@ bench_payload_random(struct bench_payload *p, size_t size,
 	uint64_t seed;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	seed = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ 0x9E3779B97F4A7C15ull;
+	seed = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^
+	       0x9E3779B97F4A7C15ull;
 	memset(p, 0, sizeof(*p));
 	p->size = size;
 	p->type = type;
@@ -41,9 +42,10 @@ bench_payload_random(struct bench_payload *p, size_t size,
 		uint64_t r = payload_next(&seed);
 
 		for (size_t k = 0; k < 8 && i + k < p->pool_len; k++, r >>= 8)
-			p->pool[i + k] = type == WSX_MSG_TEXT
-						 ? (unsigned char)(' ' + (r & 0xff) % 95)
-						 : (unsigned char)r;
+			p->pool[i + k] =
+				type == WSX_MSG_TEXT
+					? (unsigned char)(' ' + (r & 0xff) % 95)
+					: (unsigned char)r;
 	}
 }
 
@@ -52,8 +54,9 @@ bench_payload_fixed(struct bench_payload *p, const void *data, size_t len,
 		    enum wsx_msg_type type, struct wsx_err *err)
 {
 	if (type == WSX_MSG_TEXT && !wsx_utf8_valid(data, len))
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "the message is not valid UTF-8: send it with -b/--binary");
+		return wsx_err_set(
+			err, WSX_EXIT_USAGE,
+			"the message is not valid UTF-8: send it with -b/--binary");
 	memset(p, 0, sizeof(*p));
 	p->size = len;
 	p->type = type;
@@ -74,17 +77,20 @@ bench_payload_file(struct bench_payload *p, const char *path, size_t max,
 	int rc;
 
 	if (!f)
-		return wsx_err_set(err, WSX_EXIT_USAGE, "--file: cannot open '%s': %s",
-				   path, strerror(errno));
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--file: cannot open '%s': %s", path,
+				   strerror(errno));
 	data = xmalloc(max + 1);
 	n = fread(data, 1, max + 1, f);
 	if (ferror(f)) {
-		rc = wsx_err_set(err, WSX_EXIT_USAGE, "--file: cannot read '%s': %s",
-				 path, strerror(errno));
-	} else if (n > max) {
 		rc = wsx_err_set(err, WSX_EXIT_USAGE,
-				 "--file: '%s' is larger than --max-message (%zu bytes)",
-				 path, max);
+				 "--file: cannot read '%s': %s", path,
+				 strerror(errno));
+	} else if (n > max) {
+		rc = wsx_err_set(
+			err, WSX_EXIT_USAGE,
+			"--file: '%s' is larger than --max-message (%zu bytes)",
+			path, max);
 	} else {
 		rc = bench_payload_fixed(p, data, n, type, err);
 	}

@@ -23,19 +23,15 @@ struct bench_payload {
 };
 
 /* size random bytes per message, text (printable ASCII) or binary */
-void
-bench_payload_random(struct bench_payload *p, size_t size,
-		     enum wsx_msg_type type);
+void bench_payload_random(struct bench_payload *p, size_t size,
+			  enum wsx_msg_type type);
 /* the same bytes for every message; text must be valid UTF-8 */
-int
-bench_payload_fixed(struct bench_payload *p, const void *data, size_t len,
-		    enum wsx_msg_type type, struct wsx_err *err);
+int bench_payload_fixed(struct bench_payload *p, const void *data, size_t len,
+			enum wsx_msg_type type, struct wsx_err *err);
 /* Read a --file (at most max bytes). */
-int
-bench_payload_file(struct bench_payload *p, const char *path, size_t max,
-		   enum wsx_msg_type type, struct wsx_err *err);
-void
-bench_payload_release(struct bench_payload *p);
+int bench_payload_file(struct bench_payload *p, const char *path, size_t max,
+		       enum wsx_msg_type type, struct wsx_err *err);
+void bench_payload_release(struct bench_payload *p);
 
 static inline const unsigned char *
 bench_payload_at(const struct bench_payload *p, uint64_t n)

@@ -49,7 +49,8 @@ bench_summarize(const struct bench_stats *s, double secs,
 	out->mismatched = (double)s->mismatched;
 }
 
-/* --- text ------------------------------------------------------------------ */
+/* --- text ------------------------------------------------------------------
+ */
 
 /* "1.23 GB", "456 kB": decimal units, as MB/s is */
 static void
@@ -92,7 +93,8 @@ print_errors(FILE *out, const struct bench_stats *s)
 		fprintf(out, "  could not connect: %llu",
 			(unsigned long long)s->connect_failed);
 	if (s->timeouts)
-		fprintf(out, "  timed out: %llu", (unsigned long long)s->timeouts);
+		fprintf(out, "  timed out: %llu",
+			(unsigned long long)s->timeouts);
 	if (s->tls_failed)
 		fprintf(out, "  TLS: %llu", (unsigned long long)s->tls_failed);
 	print_counts(out, "HTTP", &s->http_status);
@@ -109,32 +111,37 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 {
 	const struct bench_cfg *cfg = run->cfg;
 
-	fprintf(out, "wsx bench %s%s: %s mode, %u connection%s on %u thread%s\n",
+	fprintf(out,
+		"wsx bench %s%s: %s mode, %u connection%s on %u thread%s\n",
 		cfg->url, run->embedded ? " (embedded echo server)" : "",
 		bench_mode_name(cfg->mode), cfg->connections,
 		cfg->connections == 1 ? "" : "s", cfg->threads,
 		cfg->threads == 1 ? "" : "s");
 	if (cfg->mode != BENCH_CONNECT && cfg->mode != BENCH_SINK) {
-		fprintf(out, "           %zu-byte %s messages, ", cfg->payload.size,
+		fprintf(out, "           %zu-byte %s messages, ",
+			cfg->payload.size,
 			cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary");
 		if (cfg->rate > 0)
 			fprintf(out, "%.0f/s in all (open loop)", cfg->rate);
 		else if (cfg->mode == BENCH_ECHO)
-			fprintf(out, "%u in flight per connection", cfg->pipeline);
+			fprintf(out, "%u in flight per connection",
+				cfg->pipeline);
 		else
 			fprintf(out, "as fast as they go");
 		fprintf(out, "\n");
 	}
 	fprintf(out, "           %.2f s measured", sum->secs);
 	if (cfg->warmup_us)
-		fprintf(out, " after %.2f s of warm-up", (double)cfg->warmup_us / 1e6);
+		fprintf(out, " after %.2f s of warm-up",
+			(double)cfg->warmup_us / 1e6);
 	fprintf(out, "%s\n\n", run->interrupted ? " (interrupted)" : "");
 
 	if (cfg->mode == BENCH_CONNECT) {
 		fprintf(out, "connections %llu opened and closed, %.0f/s\n",
 			(unsigned long long)s->conns_opened, sum->conns_per_s);
 	} else {
-		fprintf(out, "messages   sent %llu (%.0f/s)   received %llu (%.0f/s)\n",
+		fprintf(out,
+			"messages   sent %llu (%.0f/s)   received %llu (%.0f/s)\n",
 			(unsigned long long)s->msgs_out, sum->sent_per_s,
 			(unsigned long long)s->msgs_in, sum->recv_per_s);
 		fprintf(out, "bytes      sent ");
@@ -145,10 +152,11 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 	}
 	if (cfg->mode == BENCH_ECHO) {
 		if (wsx_hist_count(&s->latency))
-			fprintf(out, "latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
-				     "p99.9 %.3f ms  max %.3f ms  (mean %.3f ms)\n",
-				sum->p50, sum->p90, sum->p99, sum->p999, sum->max,
-				sum->mean);
+			fprintf(out,
+				"latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
+				"p99.9 %.3f ms  max %.3f ms  (mean %.3f ms)\n",
+				sum->p50, sum->p90, sum->p99, sum->p999,
+				sum->max, sum->mean);
 		else
 			fprintf(out, "latency    no echoes measured\n");
 	}
@@ -157,7 +165,8 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 			sum->hs_p50, sum->hs_p99,
 			(unsigned long long)wsx_hist_count(&s->handshake));
 	if (cfg->mode == BENCH_ECHO)
-		fprintf(out, "integrity  %llu echoes compared, %llu mismatched\n",
+		fprintf(out,
+			"integrity  %llu echoes compared, %llu mismatched\n",
 			(unsigned long long)(s->compared + s->mismatched),
 			(unsigned long long)s->mismatched);
 	print_errors(out, s);
@@ -165,7 +174,8 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 		fprintf(out, "fail-if    %s: crossed\n", run->fail_if[i]);
 }
 
-/* --- JSON ------------------------------------------------------------------ */
+/* --- JSON ------------------------------------------------------------------
+ */
 
 static cJSON *
 json_counts(const struct bench_counts *c)
@@ -211,7 +221,8 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 	cJSON_AddNumberToObject(root, "threads", cfg->threads);
 	cJSON_AddNumberToObject(root, "size", (double)cfg->payload.size);
 	cJSON_AddStringToObject(root, "type",
-				cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary");
+				cfg->payload.type == WSX_MSG_TEXT ? "text"
+								  : "binary");
 	cJSON_AddNumberToObject(root, "pipeline", cfg->pipeline);
 	cJSON_AddNumberToObject(root, "rate", cfg->rate);
 	cJSON_AddNumberToObject(root, "warmup_s", (double)cfg->warmup_us / 1e6);
@@ -220,13 +231,16 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 
 	cJSON_AddItemToObject(root, "sent",
 			      json_direction(s->msgs_out, s->bytes_out,
-					     sum->sent_per_s, sum->sent_mb_per_s));
+					     sum->sent_per_s,
+					     sum->sent_mb_per_s));
 	cJSON_AddItemToObject(root, "received",
 			      json_direction(s->msgs_in, s->bytes_in,
-					     sum->recv_per_s, sum->recv_mb_per_s));
+					     sum->recv_per_s,
+					     sum->recv_mb_per_s));
 
 	o = cJSON_AddObjectToObject(root, "latency_ms");
-	cJSON_AddNumberToObject(o, "count", (double)wsx_hist_count(&s->latency));
+	cJSON_AddNumberToObject(o, "count",
+				(double)wsx_hist_count(&s->latency));
 	cJSON_AddNumberToObject(o, "p50", sum->p50);
 	cJSON_AddNumberToObject(o, "p90", sum->p90);
 	cJSON_AddNumberToObject(o, "p99", sum->p99);
@@ -235,7 +249,8 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 	cJSON_AddNumberToObject(o, "mean", sum->mean);
 
 	o = cJSON_AddObjectToObject(root, "handshake_ms");
-	cJSON_AddNumberToObject(o, "count", (double)wsx_hist_count(&s->handshake));
+	cJSON_AddNumberToObject(o, "count",
+				(double)wsx_hist_count(&s->handshake));
 	cJSON_AddNumberToObject(o, "p50", sum->hs_p50);
 	cJSON_AddNumberToObject(o, "p99", sum->hs_p99);
 
@@ -244,7 +259,8 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 	cJSON_AddNumberToObject(o, "per_s", sum->conns_per_s);
 
 	o = cJSON_AddObjectToObject(root, "integrity");
-	cJSON_AddNumberToObject(o, "compared", (double)(s->compared + s->mismatched));
+	cJSON_AddNumberToObject(o, "compared",
+				(double)(s->compared + s->mismatched));
 	cJSON_AddNumberToObject(o, "mismatched", (double)s->mismatched);
 
 	o = cJSON_AddObjectToObject(root, "errors");
@@ -252,7 +268,8 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 	cJSON_AddNumberToObject(o, "connect", (double)s->connect_failed);
 	cJSON_AddNumberToObject(o, "timeouts", (double)s->timeouts);
 	cJSON_AddNumberToObject(o, "tls", (double)s->tls_failed);
-	cJSON_AddItemToObject(o, "handshake_status", json_counts(&s->http_status));
+	cJSON_AddItemToObject(o, "handshake_status",
+			      json_counts(&s->http_status));
 	cJSON_AddItemToObject(o, "closes", json_counts(&s->closes));
 	cJSON_AddNumberToObject(o, "mismatches", (double)s->mismatched);
 

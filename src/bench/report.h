@@ -22,27 +22,26 @@ struct bench_summary {
 	double errors, mismatched;
 };
 
-void
-bench_summarize(const struct bench_stats *s, double secs,
-		struct bench_summary *out);
+void bench_summarize(const struct bench_stats *s, double secs,
+		     struct bench_summary *out);
 
 /* what the report says about the run besides the stats */
 struct bench_run_info {
 	const struct bench_cfg *cfg;
 	bool embedded; /* the URL is our own in-process echo server */
 	bool interrupted;
-	const char *const *fail_if; /* expressions that were crossed, NULL-ended */
+	const char *const
+		*fail_if; /* expressions that were crossed, NULL-ended */
 };
 
-void
-bench_report_text(FILE *out, const struct bench_run_info *run,
-		  const struct bench_stats *s, const struct bench_summary *sum);
+void bench_report_text(FILE *out, const struct bench_run_info *run,
+		       const struct bench_stats *s,
+		       const struct bench_summary *sum);
 /* one JSON document and a newline; -1 only if out of memory */
-int
-bench_report_json(FILE *out, const struct bench_run_info *run,
-		  const struct bench_stats *s, const struct bench_summary *sum);
+int bench_report_json(FILE *out, const struct bench_run_info *run,
+		      const struct bench_stats *s,
+		      const struct bench_summary *sum);
 
-const char *
-bench_mode_name(enum bench_mode mode);
+const char *bench_mode_name(enum bench_mode mode);
 
 #endif

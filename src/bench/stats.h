@@ -32,18 +32,13 @@ struct bench_stats {
 	struct wsx_hist latency, handshake;
 };
 
-void
-bench_stats_init(struct bench_stats *s);
+void bench_stats_init(struct bench_stats *s);
 /* Zero the counts (the warm-up is over). */
-void
-bench_stats_reset(struct bench_stats *s);
-void
-bench_stats_release(struct bench_stats *s);
-void
-bench_stats_merge(struct bench_stats *into, const struct bench_stats *from);
-void
-bench_counts_add(struct bench_counts *c, int key, uint64_t n);
-uint64_t
-bench_stats_errors(const struct bench_stats *s);
+void bench_stats_reset(struct bench_stats *s);
+void bench_stats_release(struct bench_stats *s);
+void bench_stats_merge(struct bench_stats *into,
+		       const struct bench_stats *from);
+void bench_counts_add(struct bench_counts *c, int key, uint64_t n);
+uint64_t bench_stats_errors(const struct bench_stats *s);
 
 #endif

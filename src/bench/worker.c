@@ -66,12 +66,10 @@ struct bench_worker {
 	bool have_failure;
 };
 
-static void
-worker_connect(struct bench_conn *bc);
-static void
-worker_fill(struct bench_conn *bc);
-static void
-worker_count_failure(struct bench_worker *w, const struct wsx_close *cl);
+static void worker_connect(struct bench_conn *bc);
+static void worker_fill(struct bench_conn *bc);
+static void worker_count_failure(struct bench_worker *w,
+				 const struct wsx_close *cl);
 
 static bool
 worker_sending(const struct bench_worker *w)
@@ -119,7 +117,8 @@ conn_send_one(struct bench_conn *bc, uint64_t intended_ns)
 		bc->blocked = true;
 		return false;
 	}
-	rc = wsx_conn_send(bc->c, p->type, bench_payload_at(p, bc->sent), p->size);
+	rc = wsx_conn_send(bc->c, p->type, bench_payload_at(p, bc->sent),
+			   p->size);
 	if (rc < 0) {
 		bc->blocked = true;
 		return false;
@@ -132,7 +131,8 @@ conn_send_one(struct bench_conn *bc, uint64_t intended_ns)
 		w->stats.bytes_out += p->size;
 	}
 	if (w->cfg->mode == BENCH_PUSH) {
-		atomic_fetch_add_explicit(&w->progress_msgs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&w->progress_msgs, 1,
+					  memory_order_relaxed);
 		atomic_fetch_add_explicit(&w->progress_bytes, p->size,
 					  memory_order_relaxed);
 	}
@@ -280,7 +280,9 @@ worker_tick(void *arg)
 
 		if (next_ns != UINT64_MAX) {
 			uint64_t now_ns = wsx_now_ns();
-			uint64_t at = now + (next_ns > now_ns ? (next_ns - now_ns) / 1000 : 0);
+			uint64_t at = now + (next_ns > now_ns
+						     ? (next_ns - now_ns) / 1000
+						     : 0);
 
 			if (at < next_us)
 				next_us = at;
@@ -325,7 +327,8 @@ bench_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
 
 	(void)c;
 	atomic_fetch_add_explicit(&w->progress_msgs, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->progress_bytes, m->len, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->progress_bytes, m->len,
+				  memory_order_relaxed);
 	if (w->phase != PH_WARMUP) {
 		w->stats.msgs_in++;
 		w->stats.bytes_in += m->len;
@@ -346,7 +349,8 @@ bench_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
 		else
 			w->stats.compared++;
 		if (w->phase != PH_WARMUP && sent_ns >= w->measure_ns)
-			wsx_hist_record(&w->stats.latency, wsx_now_ns() - sent_ns);
+			wsx_hist_record(&w->stats.latency,
+					wsx_now_ns() - sent_ns);
 	}
 	worker_fill(bc);
 }
@@ -410,7 +414,8 @@ bench_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 		if (w->phase == PH_DRAIN)
 			wsx_loop_stop(w->loop);
 		else
-			worker_end(w); /* every connection is gone: nothing to measure */
+			worker_end(w); /* every connection is gone: nothing to
+					  measure */
 	}
 }
 
@@ -442,7 +447,8 @@ worker_connect(struct bench_conn *bc)
 	}
 }
 
-/* --- the thread ------------------------------------------------------------ */
+/* --- the thread ------------------------------------------------------------
+ */
 
 static void *
 worker_main(void *arg)

@@ -29,9 +29,9 @@ struct bench_cfg {
 	enum bench_mode mode;
 	unsigned connections;
 	unsigned threads;
-	unsigned pipeline;	   /* closed loop: messages in flight */
-	double rate;		   /* open loop: messages/s over all; 0: closed */
-	double connect_rate;	   /* connections opened per second; 0: all */
+	unsigned pipeline;   /* closed loop: messages in flight */
+	double rate;	     /* open loop: messages/s over all; 0: closed */
+	double connect_rate; /* connections opened per second; 0: all */
 	uint64_t warmup_us, duration_us;
 	bool compress;
 	struct bench_payload payload;
@@ -42,30 +42,23 @@ struct bench_cfg {
 struct bench_worker;
 
 /* Create a worker for `connections` of the cfg's connections. */
-struct bench_worker *
-bench_worker_new(const struct bench_cfg *cfg, unsigned connections,
-		 struct wsx_err *err);
+struct bench_worker *bench_worker_new(const struct bench_cfg *cfg,
+				      unsigned connections,
+				      struct wsx_err *err);
 /* Start its thread; t0_us is the common start (warm-up begins). */
-int
-bench_worker_start(struct bench_worker *w, uint64_t t0_us,
-		   struct wsx_err *err);
+int bench_worker_start(struct bench_worker *w, uint64_t t0_us,
+		       struct wsx_err *err);
 /* Ask it to finish now, as if the duration were over (any thread). */
-void
-bench_worker_stop(struct bench_worker *w);
+void bench_worker_stop(struct bench_worker *w);
 /* Wait for its thread; then its stats are final. */
-void
-bench_worker_join(struct bench_worker *w);
-bool
-bench_worker_done(const struct bench_worker *w);
+void bench_worker_join(struct bench_worker *w);
+bool bench_worker_done(const struct bench_worker *w);
 /* For the progress line: messages and bytes so far (any thread). */
-uint64_t
-bench_worker_progress(const struct bench_worker *w, uint64_t *bytes);
-const struct bench_stats *
-bench_worker_stats(const struct bench_worker *w);
+uint64_t bench_worker_progress(const struct bench_worker *w, uint64_t *bytes);
+const struct bench_stats *bench_worker_stats(const struct bench_worker *w);
 /* The first connection failure, for the exit status when none opened. */
 const struct wsx_close *
 bench_worker_first_failure(const struct bench_worker *w);
-void
-bench_worker_free(struct bench_worker *w);
+void bench_worker_free(struct bench_worker *w);
 
 #endif

@@ -27,8 +27,8 @@
 #include "util/xalloc.h"
 
 #define BENCH_MAX_CONNECTIONS 100000
-#define BENCH_MAX_THREADS 256
-#define PROGRESS_TICK_US 100000
+#define BENCH_MAX_THREADS     256
+#define PROGRESS_TICK_US      100000
 
 enum {
 	OPT_MESSAGE = WSX_OPTKEY_CMD,
@@ -63,15 +63,19 @@ static const struct wsx_opt bench_optv[] = {
 	{ 't', "text", NULL, "send text messages" },
 	{ 'b', "binary", NULL, "send binary messages (default)" },
 	{ 'd', "duration", "SECS", "measure for SECS (default 5)" },
-	{ OPT_WARMUP, "warmup", "SECS", "run SECS first, not measured (default 1)" },
-	{ 'P', "pipeline", "K", "echo: K messages in flight per connection (1)" },
+	{ OPT_WARMUP, "warmup", "SECS",
+	  "run SECS first, not measured (default 1)" },
+	{ 'P', "pipeline", "K",
+	  "echo: K messages in flight per connection (1)" },
 	{ 'r', "rate", "N", "N messages/s in all, on a schedule (open loop)" },
 	{ 'T', "threads", "N", "load threads (default: one per core)" },
-	{ OPT_CONNECT_RATE, "connect-rate", "N", "open N connections per second" },
+	{ OPT_CONNECT_RATE, "connect-rate", "N",
+	  "open N connections per second" },
 	{ OPT_COMPRESS, "compress", NULL, "offer permessage-deflate" },
 	{ OPT_MODE, "mode", "MODE", "echo (default), push, sink or connect" },
 	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
-	{ OPT_FAIL_IF, "fail-if", "COND", "exit 1 if e.g. 'p99>5ms' (repeatable)" },
+	{ OPT_FAIL_IF, "fail-if", "COND",
+	  "exit 1 if e.g. 'p99>5ms' (repeatable)" },
 	{ 0 },
 };
 
@@ -100,14 +104,24 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	switch (opt->key) {
 	case 'c':
 		return wsx_parse_uint("--connections", arg, 1,
-				      BENCH_MAX_CONNECTIONS, &o->connections, err);
+				      BENCH_MAX_CONNECTIONS, &o->connections,
+				      err);
 	case 'm':
 		o->size_set = true;
-		return wsx_parse_size("--size", arg, 0, 1u << 30, &o->size, err);
-	case OPT_MESSAGE: o->message = arg; return 0;
-	case OPT_FILE: o->file = arg; return 0;
-	case 't': o->type = WSX_MSG_TEXT; return 0;
-	case 'b': o->type = WSX_MSG_BINARY; return 0;
+		return wsx_parse_size("--size", arg, 0, 1u << 30, &o->size,
+				      err);
+	case OPT_MESSAGE:
+		o->message = arg;
+		return 0;
+	case OPT_FILE:
+		o->file = arg;
+		return 0;
+	case 't':
+		o->type = WSX_MSG_TEXT;
+		return 0;
+	case 'b':
+		o->type = WSX_MSG_BINARY;
+		return 0;
 	case 'd':
 		if (wsx_parse_secs("--duration", arg, &o->duration_us, err))
 			return -1;
@@ -118,16 +132,22 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_WARMUP:
 		return wsx_parse_secs("--warmup", arg, &o->warmup_us, err);
 	case 'P':
-		return wsx_parse_uint("--pipeline", arg, 1, 1u << 16, &o->pipeline,
-				      err);
-	case 'r': return bench_parse_rate("--rate", arg, &o->rate, err);
+		return wsx_parse_uint("--pipeline", arg, 1, 1u << 16,
+				      &o->pipeline, err);
+	case 'r':
+		return bench_parse_rate("--rate", arg, &o->rate, err);
 	case 'T':
 		return wsx_parse_uint("--threads", arg, 1, BENCH_MAX_THREADS,
 				      &o->threads, err);
 	case OPT_CONNECT_RATE:
-		return bench_parse_rate("--connect-rate", arg, &o->connect_rate, err);
-	case OPT_COMPRESS: o->compress = true; return 0;
-	case OPT_JSON: o->json = true; return 0;
+		return bench_parse_rate("--connect-rate", arg, &o->connect_rate,
+					err);
+	case OPT_COMPRESS:
+		o->compress = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
 	case OPT_MODE:
 		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 			if (!strcmp(arg, modes[i])) {
@@ -135,9 +155,10 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 				return 0;
 			}
 		}
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--mode: '%.40s' is not echo, push, sink or connect",
-				   arg);
+		return wsx_err_set(
+			err, WSX_EXIT_USAGE,
+			"--mode: '%.40s' is not echo, push, sink or connect",
+			arg);
 	case OPT_FAIL_IF:
 		return bench_failif_parse(arg, o->fail_if, &o->n_fail_if, err);
 	}
@@ -150,7 +171,8 @@ static const struct wsx_optgroup bench_group = {
 	.set = bench_opt_set,
 };
 
-/* --- the embedded echo server ----------------------------------------------- */
+/* --- the embedded echo server -----------------------------------------------
+ */
 
 struct embedded {
 	struct wsx_loop *loop;
@@ -184,7 +206,8 @@ static int
 embedded_start(struct embedded *e, const struct wsx_conn_limits *lim,
 	       struct wsx_err *err)
 {
-	static const struct wsx_server_ops ops = { .on_accept = embedded_accept };
+	static const struct wsx_server_ops ops = { .on_accept =
+							   embedded_accept };
 	struct wsx_server_opts so;
 
 	wsx_server_opts_init(&so);
@@ -213,7 +236,8 @@ embedded_stop(struct embedded *e)
 	wsx_loop_free(e->loop);
 }
 
-/* --- running ---------------------------------------------------------------- */
+/* --- running ----------------------------------------------------------------
+ */
 
 struct bench {
 	const struct bench_opts *opts;
@@ -240,7 +264,8 @@ bench_progress(struct bench *b, uint64_t now)
 	secs = (now - b->t0_us) / 1000000;
 	fprintf(stderr, "\r\033[K[%3llus] %llu messages, %.0f/s, %.1f MB",
 		(unsigned long long)secs, (unsigned long long)msgs,
-		(double)(msgs - b->last_msgs) * 1e6 / (double)(now - b->last_progress_us),
+		(double)(msgs - b->last_msgs) * 1e6 /
+			(double)(now - b->last_progress_us),
 		(double)bytes / 1e6);
 	b->last_msgs = msgs;
 	b->last_progress_us = now;
@@ -295,8 +320,8 @@ bench_configure(struct bench *b, const char *url, struct wsx_err *err)
 	const struct bench_opts *o = b->opts;
 	struct bench_cfg *cfg = &b->cfg;
 	enum wsx_msg_type type = o->type >= 0 ? (enum wsx_msg_type)o->type
-			       : o->message ? WSX_MSG_TEXT
-					    : WSX_MSG_BINARY;
+				 : o->message ? WSX_MSG_TEXT
+					      : WSX_MSG_BINARY;
 	struct wsx_url u;
 
 	if (wsx_url_parse(&u, url, err))
@@ -304,7 +329,8 @@ bench_configure(struct bench *b, const char *url, struct wsx_err *err)
 	cfg->url = url;
 	cfg->mode = o->mode;
 	cfg->connections = (unsigned)o->connections;
-	cfg->threads = o->threads ? (unsigned)o->threads : bench_default_threads();
+	cfg->threads =
+		o->threads ? (unsigned)o->threads : bench_default_threads();
 	if (cfg->threads > cfg->connections)
 		cfg->threads = cfg->connections;
 	cfg->pipeline = (unsigned)o->pipeline;
@@ -336,7 +362,8 @@ bench_go(struct bench *b, struct wsx_err *err)
 
 	b->workers = xcalloc(b->cfg.threads, sizeof(*b->workers));
 	for (unsigned i = 0; i < b->cfg.threads; i++) {
-		b->workers[i] = bench_worker_new(&b->cfg, base + (i < extra), err);
+		b->workers[i] =
+			bench_worker_new(&b->cfg, base + (i < extra), err);
 		if (!b->workers[i])
 			return -1;
 		b->n_workers++;
@@ -362,7 +389,8 @@ bench_finish(struct bench *b, bool embedded)
 	struct bench_stats all;
 	struct bench_summary sum;
 	const char *crossed[BENCH_FAILIF_MAX + 1] = { 0 };
-	struct bench_run_info run = { .cfg = &b->cfg, .embedded = embedded,
+	struct bench_run_info run = { .cfg = &b->cfg,
+				      .embedded = embedded,
 				      .interrupted = b->interrupted,
 				      .fail_if = crossed };
 	const struct wsx_close *first = NULL;
@@ -377,7 +405,8 @@ bench_finish(struct bench *b, bool embedded)
 		if (!first)
 			first = bench_worker_first_failure(b->workers[i]);
 	}
-	secs = (double)(wsx_now_us() - b->t0_us) / 1e6 - (double)b->cfg.warmup_us / 1e6;
+	secs = (double)(wsx_now_us() - b->t0_us) / 1e6 -
+	       (double)b->cfg.warmup_us / 1e6;
 	if (!b->interrupted || secs > (double)b->cfg.duration_us / 1e6)
 		secs = (double)b->cfg.duration_us / 1e6;
 	if (secs < 0)
@@ -395,7 +424,8 @@ bench_finish(struct bench *b, bool embedded)
 
 	if (!all.conns_opened && first) {
 		/* nothing to measure: say why, with that failure's status */
-		wsx_error("%s", first->msg[0] ? first->msg : "could not connect");
+		wsx_error("%s",
+			  first->msg[0] ? first->msg : "could not connect");
 		status = first->status ? first->status : WSX_EXIT_FAIL;
 	} else if (bench_stats_errors(&all) || n_crossed) {
 		if (first && first->msg[0])
@@ -432,20 +462,27 @@ bench_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	if (first < 0)
 		goto out;
 	if (argc - first > 1) {
-		status = cmd_usage(cmd, "unexpected argument '%s'", argv[first + 1]);
+		status = cmd_usage(cmd, "unexpected argument '%s'",
+				   argv[first + 1]);
 		goto out;
 	}
 	if (!!opts.message + !!opts.file + opts.size_set > 1) {
-		status = cmd_usage(cmd, "-m, --message and --file do not go together");
+		status = cmd_usage(
+			cmd, "-m, --message and --file do not go together");
 		goto out;
 	}
-	if (opts.compress && (opts.message ? !*opts.message : !opts.file && !opts.size)) {
-		/* libwebsockets 4.1.6 asserts when it deflates an empty message */
-		status = cmd_usage(cmd, "--compress needs messages of 1 byte or more");
+	if (opts.compress &&
+	    (opts.message ? !*opts.message : !opts.file && !opts.size)) {
+		/* libwebsockets 4.1.6 asserts when it deflates an empty message
+		 */
+		status = cmd_usage(
+			cmd, "--compress needs messages of 1 byte or more");
 		goto out;
 	}
-	if (opts.rate > 0 && (opts.mode == BENCH_SINK || opts.mode == BENCH_CONNECT)) {
-		status = cmd_usage(cmd, "--rate is for the echo and push modes");
+	if (opts.rate > 0 &&
+	    (opts.mode == BENCH_SINK || opts.mode == BENCH_CONNECT)) {
+		status =
+			cmd_usage(cmd, "--rate is for the echo and push modes");
 		goto out;
 	}
 
@@ -483,8 +520,11 @@ out:
 }
 
 static const struct wsx_optgroup *const bench_groups[] = {
-	&bench_group, &wsx_client_optgroup, &wsx_conn_optgroup,
-	&cmd_common_group, NULL,
+	&bench_group,
+	&wsx_client_optgroup,
+	&wsx_conn_optgroup,
+	&cmd_common_group,
+	NULL,
 };
 
 const struct wsx_cmd cmd_bench = {

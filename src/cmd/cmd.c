@@ -96,8 +96,7 @@ cmd_usage(const struct wsx_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "wsx: %s (see 'wsx %s --help')\n", msg,
-		cmd->name);
+	fprintf(stderr, "wsx: %s (see 'wsx %s --help')\n", msg, cmd->name);
 	return WSX_EXIT_USAGE;
 }
 

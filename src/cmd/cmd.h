@@ -26,8 +26,7 @@ extern const struct wsx_cmd cmd_bench;
 /* Every subcommand, NULL-terminated, in `wsx help` order. */
 extern const struct wsx_cmd *const wsx_cmds[];
 
-const struct wsx_cmd *
-wsx_cmd_find(const char *name);
+const struct wsx_cmd *wsx_cmd_find(const char *name);
 
 /* -h, -v, -q and the hidden --list-options: every command has them. */
 struct cmd_common {
@@ -43,16 +42,12 @@ extern const struct wsx_optgroup cmd_common_group;
  * operand; or -1 with *status set: 0 after --help/--list-options were
  * printed, 2 after a usage error was reported.
  */
-int
-cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
-	  void *const *targets, struct cmd_common *common, int *status);
-void
-cmd_print_help(const struct wsx_cmd *cmd, FILE *out);
+int cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
+	      void *const *targets, struct cmd_common *common, int *status);
+void cmd_print_help(const struct wsx_cmd *cmd, FILE *out);
 /* Report err as "wsx CMD: ..." and return its exit status. */
-int
-cmd_fail(const struct wsx_cmd *cmd, const struct wsx_err *err);
+int cmd_fail(const struct wsx_cmd *cmd, const struct wsx_err *err);
 /* Usage error: "wsx CMD: <msg> (see 'wsx CMD --help')", returns 2. */
-int
-cmd_usage(const struct wsx_cmd *cmd, const char *fmt, ...) WSX_PRINTF(2, 3);
+int cmd_usage(const struct wsx_cmd *cmd, const char *fmt, ...) WSX_PRINTF(2, 3);
 
 #endif

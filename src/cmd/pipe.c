@@ -26,7 +26,7 @@ struct pipe {
 	const struct wsx_cmd *cmd;
 	const struct pipe_opts *opts;
 	struct wsx_loop *loop;
-	struct wsx_conn *conn;	   /* NULL once closed */
+	struct wsx_conn *conn; /* NULL once closed */
 	struct wsx_stream *stdio;
 	struct wsx_timer *wait; /* armed while -w waits for replies */
 	bool stdin_ended;
@@ -41,8 +41,7 @@ static const struct wsx_opt pipe_optv[] = {
 	  "send one message, print one reply, then close" },
 	{ 'n', "no-close", NULL,
 	  "after stdin ends, wait for the server to close" },
-	{ 'w', "wait", "SECS",
-	  "after stdin ends, close once quiet for SECS" },
+	{ 'w', "wait", "SECS", "after stdin ends, close once quiet for SECS" },
 	{ 0 },
 };
 
@@ -297,8 +296,8 @@ out:
 }
 
 static const struct wsx_optgroup *const pipe_groups[] = {
-	&pipe_group, &wsx_client_optgroup, &wsx_conn_optgroup,
-	&wsx_framing_optgroup, &cmd_common_group, NULL,
+	&pipe_group,	       &wsx_client_optgroup, &wsx_conn_optgroup,
+	&wsx_framing_optgroup, &cmd_common_group,    NULL,
 };
 
 const struct wsx_cmd cmd_pipe = {

@@ -27,7 +27,8 @@ struct serve {
 };
 
 static const struct wsx_opt serve_optv[] = {
-	{ 'e', "echo", NULL, "send every message back to its sender (default)" },
+	{ 'e', "echo", NULL,
+	  "send every message back to its sender (default)" },
 	{ 0 },
 };
 
@@ -56,13 +57,13 @@ echo_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 	struct serve *sv = arg;
 	const struct wsx_conn_info *i = wsx_conn_info(c);
 
-	wsx_info("close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, out %llu msgs %llu bytes",
-		 i->peer, i->path, cl->code, cl->by_peer ? " from client" : "",
-		 (double)(wsx_now_us() - i->opened_us) / 1e6,
-		 (unsigned long long)i->msgs_in,
-		 (unsigned long long)i->bytes_in,
-		 (unsigned long long)i->msgs_out,
-		 (unsigned long long)i->bytes_out);
+	wsx_info(
+		"close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, out %llu msgs %llu bytes",
+		i->peer, i->path, cl->code, cl->by_peer ? " from client" : "",
+		(double)(wsx_now_us() - i->opened_us) / 1e6,
+		(unsigned long long)i->msgs_in, (unsigned long long)i->bytes_in,
+		(unsigned long long)i->msgs_out,
+		(unsigned long long)i->bytes_out);
 	if (cl->status && cl->msg[0])
 		wsx_debug("%s: %s", i->peer, cl->msg);
 	/* the server forgets c before this call, so the count is current */
@@ -95,7 +96,8 @@ serve_grace_over(void *arg)
 {
 	struct serve *sv = arg;
 
-	wsx_info("%zu clients did not close in time", wsx_server_count(sv->server));
+	wsx_info("%zu clients did not close in time",
+		 wsx_server_count(sv->server));
 	wsx_loop_stop(sv->loop);
 }
 
@@ -145,8 +147,8 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		return cmd_fail(cmd, &err);
 	wsx_loop_on_signal(sv.loop, serve_signal, &sv);
 	sv.grace = wsx_timer_new(sv.loop, serve_grace_over, &sv);
-	sv.server = wsx_server_new(sv.loop, &server, &lim, &serve_ops, &sv,
-				   &err);
+	sv.server =
+		wsx_server_new(sv.loop, &server, &lim, &serve_ops, &sv, &err);
 	if (!sv.server) {
 		status = cmd_fail(cmd, &err);
 		goto out;
@@ -161,8 +163,11 @@ out:
 }
 
 static const struct wsx_optgroup *const serve_groups[] = {
-	&serve_group, &wsx_server_optgroup, &wsx_conn_optgroup,
-	&cmd_common_group, NULL,
+	&serve_group,
+	&wsx_server_optgroup,
+	&wsx_conn_optgroup,
+	&cmd_common_group,
+	NULL,
 };
 
 const struct wsx_cmd cmd_serve = {
@@ -174,9 +179,10 @@ const struct wsx_cmd cmd_serve = {
 		"and exact bytes. Binds 127.0.0.1:8080 unless told otherwise; prints\n"
 		"\"listening on ws://HOST:PORT\" on stderr once ready. SIGINT or SIGTERM\n"
 		"closes every client with 1001 and exits 0.",
-	.examples = "  wsx serve\n"
-		    "  wsx serve -p 0 -v          # any free port, log each connection\n"
-		    "  wsx serve --host :: -p 9000\n",
+	.examples =
+		"  wsx serve\n"
+		"  wsx serve -p 0 -v          # any free port, log each connection\n"
+		"  wsx serve --host :: -p 9000\n",
 	.groups = serve_groups,
 	.run = serve_run,
 };

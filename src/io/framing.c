@@ -23,7 +23,8 @@ static const struct wsx_opt framing_opts[] = {
 	{ OPT_LINES, "lines", NULL, "one message per line (default)" },
 	{ '0', "null", NULL, "messages end with a NUL byte" },
 	{ OPT_RAW, "raw", NULL, "each read is one message; output as is" },
-	{ OPT_LEN32, "len32", NULL, "each message after a 4-byte big-endian length" },
+	{ OPT_LEN32, "len32", NULL,
+	  "each message after a 4-byte big-endian length" },
 	{ OPT_BASE64, "base64", NULL, "one line of base64 per message" },
 	{ OPT_JSONL, "jsonl", NULL,
 	  "a JSON object per message: type, data, time" },
@@ -41,14 +42,30 @@ framing_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	(void)arg;
 	(void)err;
 	switch (opt->key) {
-	case OPT_LINES: o->mode = WSX_FRAMING_LINES; break;
-	case '0': o->mode = WSX_FRAMING_NULL; break;
-	case OPT_RAW: o->mode = WSX_FRAMING_RAW; break;
-	case OPT_LEN32: o->mode = WSX_FRAMING_LEN32; break;
-	case OPT_BASE64: o->mode = WSX_FRAMING_BASE64; break;
-	case OPT_JSONL: o->mode = WSX_FRAMING_JSONL; break;
-	case 't': o->type = WSX_MSG_TEXT; break;
-	case 'b': o->type = WSX_MSG_BINARY; break;
+	case OPT_LINES:
+		o->mode = WSX_FRAMING_LINES;
+		break;
+	case '0':
+		o->mode = WSX_FRAMING_NULL;
+		break;
+	case OPT_RAW:
+		o->mode = WSX_FRAMING_RAW;
+		break;
+	case OPT_LEN32:
+		o->mode = WSX_FRAMING_LEN32;
+		break;
+	case OPT_BASE64:
+		o->mode = WSX_FRAMING_BASE64;
+		break;
+	case OPT_JSONL:
+		o->mode = WSX_FRAMING_JSONL;
+		break;
+	case 't':
+		o->type = WSX_MSG_TEXT;
+		break;
+	case 'b':
+		o->type = WSX_MSG_BINARY;
+		break;
 	}
 	return 0;
 }
@@ -84,7 +101,7 @@ wsx_framing_type(const struct wsx_framing_opts *o)
 const char *
 wsx_framing_name(enum wsx_framing mode)
 {
-	static const char *const names[] = { "lines", "null", "raw",
+	static const char *const names[] = { "lines", "null",	"raw",
 					     "len32", "base64", "jsonl" };
 
 	return names[mode];
@@ -161,9 +178,10 @@ dec_find(struct wsx_decoder *d, unsigned char delim)
 static int
 dec_too_big(struct wsx_decoder *d, struct wsx_err *err)
 {
-	return wsx_err_set(err, WSX_EXIT_FAIL,
-			   "input record %lu is larger than --max-message (%zu bytes)",
-			   d->record, d->max_message);
+	return wsx_err_set(
+		err, WSX_EXIT_FAIL,
+		"input record %lu is larger than --max-message (%zu bytes)",
+		d->record, d->max_message);
 }
 
 static int
@@ -210,12 +228,13 @@ dec_jsonl(struct wsx_decoder *d, const unsigned char *s, size_t n,
 		goto out;
 	}
 	m->type = WSX_MSG_TEXT;
-	if (type && (!cJSON_IsString(type) ||
-		     (strcmp(type->valuestring, "text") &&
-		      strcmp(type->valuestring, "binary")))) {
-		wsx_err_set(err, WSX_EXIT_FAIL,
-			    "input line %lu: \"type\" must be \"text\" or \"binary\"",
-			    d->record);
+	if (type &&
+	    (!cJSON_IsString(type) || (strcmp(type->valuestring, "text") &&
+				       strcmp(type->valuestring, "binary")))) {
+		wsx_err_set(
+			err, WSX_EXIT_FAIL,
+			"input line %lu: \"type\" must be \"text\" or \"binary\"",
+			d->record);
 		goto out;
 	}
 	if (type && !strcmp(type->valuestring, "binary")) {
@@ -249,7 +268,10 @@ dec_raw_cut(const struct wsx_decoder *d, const unsigned char *s, size_t n)
 		unsigned char c = s[n - back];
 
 		if ((c & 0xc0) != 0x80) {
-			size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+			size_t want = c >= 0xf0	  ? 4
+				      : c >= 0xe0 ? 3
+				      : c >= 0xc0 ? 2
+						  : 1;
 
 			return want > back ? n - back : n;
 		}
@@ -288,7 +310,8 @@ dec_record(struct wsx_decoder *d, struct wsx_msg *m, struct wsx_err *err)
 		d->pending = (size_t)end + ((size_t)end < d->in.len);
 		d->scanned = 0;
 		if (d->mode == WSX_FRAMING_BASE64)
-			return dec_base64(d, base, (size_t)end, m, err) ? -1 : 1;
+			return dec_base64(d, base, (size_t)end, m, err) ? -1
+									: 1;
 		if (d->mode == WSX_FRAMING_JSONL) {
 			if (dec_blank(base, (size_t)end))
 				return 2; /* the caller skips it */
@@ -315,9 +338,10 @@ dec_record(struct wsx_decoder *d, struct wsx_msg *m, struct wsx_err *err)
 	case WSX_FRAMING_LEN32:
 		if (d->in.len < 4) {
 			if (d->eof && d->in.len)
-				return wsx_err_set(err, WSX_EXIT_FAIL,
-						   "input ends inside the length of record %lu",
-						   d->record);
+				return wsx_err_set(
+					err, WSX_EXIT_FAIL,
+					"input ends inside the length of record %lu",
+					d->record);
 			return 0;
 		}
 		len = (uint32_t)base[0] << 24 | (uint32_t)base[1] << 16 |
@@ -326,9 +350,10 @@ dec_record(struct wsx_decoder *d, struct wsx_msg *m, struct wsx_err *err)
 			return dec_too_big(d, err);
 		if (d->in.len - 4 < len) {
 			if (d->eof)
-				return wsx_err_set(err, WSX_EXIT_FAIL,
-						   "input ends inside record %lu",
-						   d->record);
+				return wsx_err_set(
+					err, WSX_EXIT_FAIL,
+					"input ends inside record %lu",
+					d->record);
 			return 0;
 		}
 		m->data = base + 4;
@@ -359,9 +384,10 @@ wsx_decoder_next(struct wsx_decoder *d, struct wsx_msg *m, struct wsx_err *err)
 	if (rc <= 0)
 		return rc;
 	if (m->type == WSX_MSG_TEXT && !wsx_utf8_valid(m->data, m->len))
-		return wsx_err_set(err, WSX_EXIT_FAIL,
-				   "input record %lu is not valid UTF-8 (send it with -b/--binary)",
-				   d->record);
+		return wsx_err_set(
+			err, WSX_EXIT_FAIL,
+			"input record %lu is not valid UTF-8 (send it with -b/--binary)",
+			d->record);
 	d->record++;
 	return 1;
 }
@@ -431,7 +457,8 @@ wsx_encode(enum wsx_framing mode, const struct wsx_msg *m, struct wsx_buf *out)
 		break;
 	case WSX_FRAMING_JSONL:
 		/* written by hand: cJSON strings stop at a NUL, text may not */
-		snprintf(head, sizeof(head), "{\"type\":\"%s\",\"time\":%.6f,\"data\":",
+		snprintf(head, sizeof(head),
+			 "{\"type\":\"%s\",\"time\":%.6f,\"data\":",
 			 m->type == WSX_MSG_TEXT ? "text" : "binary",
 			 wsx_wall_secs());
 		wsx_buf_append(out, head, strlen(head));

@@ -33,14 +33,12 @@ struct wsx_framing_opts {
 	int type; /* -1: the mode's default, else an enum wsx_msg_type */
 };
 
-void
-wsx_framing_opts_init(struct wsx_framing_opts *o, enum wsx_framing mode);
-extern const struct wsx_optgroup wsx_framing_optgroup; /* target: wsx_framing_opts */
+void wsx_framing_opts_init(struct wsx_framing_opts *o, enum wsx_framing mode);
+extern const struct wsx_optgroup
+	wsx_framing_optgroup; /* target: wsx_framing_opts */
 /* The message type input is sent as: -t/-b, else text for line modes. */
-enum wsx_msg_type
-wsx_framing_type(const struct wsx_framing_opts *o);
-const char *
-wsx_framing_name(enum wsx_framing mode);
+enum wsx_msg_type wsx_framing_type(const struct wsx_framing_opts *o);
+const char *wsx_framing_name(enum wsx_framing mode);
 
 /* Largest single read the decoder takes. */
 #define WSX_READ_CHUNK (64 * 1024)
@@ -57,29 +55,24 @@ struct wsx_decoder {
 	bool eof;
 };
 
-void
-wsx_decoder_init(struct wsx_decoder *d, const struct wsx_framing_opts *o,
-		 size_t max_message);
-void
-wsx_decoder_release(struct wsx_decoder *d);
+void wsx_decoder_init(struct wsx_decoder *d, const struct wsx_framing_opts *o,
+		      size_t max_message);
+void wsx_decoder_release(struct wsx_decoder *d);
 /* Where to read() into, and how much; NULL when the decoder is full. */
-unsigned char *
-wsx_decoder_space(struct wsx_decoder *d, size_t *avail);
-void
-wsx_decoder_commit(struct wsx_decoder *d, size_t n);
+unsigned char *wsx_decoder_space(struct wsx_decoder *d, size_t *avail);
+void wsx_decoder_commit(struct wsx_decoder *d, size_t n);
 /* No more input will come: a last unterminated record becomes a message. */
-void
-wsx_decoder_eof(struct wsx_decoder *d);
+void wsx_decoder_eof(struct wsx_decoder *d);
 /*
  * The next message: 1 and *m filled (valid until the next call), 0 when more
  * input is needed (or, after eof, when everything was delivered), -1 with err
  * when the input is malformed.
  */
-int
-wsx_decoder_next(struct wsx_decoder *d, struct wsx_msg *m, struct wsx_err *err);
+int wsx_decoder_next(struct wsx_decoder *d, struct wsx_msg *m,
+		     struct wsx_err *err);
 
 /* Append the bytes that carry m to out. */
-void
-wsx_encode(enum wsx_framing mode, const struct wsx_msg *m, struct wsx_buf *out);
+void wsx_encode(enum wsx_framing mode, const struct wsx_msg *m,
+		struct wsx_buf *out);
 
 #endif

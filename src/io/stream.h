@@ -26,7 +26,8 @@ struct wsx_stream_ops {
 	/* Malformed input, or a read/write error; the stream stops. */
 	void (*on_error)(struct wsx_stream *s, const struct wsx_err *err,
 			 void *arg);
-	/* Output fell to half its budget after a write returned 1, or emptied. */
+	/* Output fell to half its budget after a write returned 1, or emptied.
+	 */
 	void (*on_drain)(struct wsx_stream *s, void *arg);
 };
 
@@ -34,23 +35,18 @@ struct wsx_stream_ops {
  * in_fd/out_fd may be -1 for a one-way stream. Input starts paused: call
  * wsx_stream_resume() when the consumer is ready.
  */
-struct wsx_stream *
-wsx_stream_new(struct wsx_loop *loop, int in_fd, int out_fd,
-	       const struct wsx_framing_opts *framing, size_t max_message,
-	       size_t budget, const struct wsx_stream_ops *ops, void *arg,
-	       struct wsx_err *err);
-void
-wsx_stream_free(struct wsx_stream *s);
-void
-wsx_stream_resume(struct wsx_stream *s);
+struct wsx_stream *wsx_stream_new(struct wsx_loop *loop, int in_fd, int out_fd,
+				  const struct wsx_framing_opts *framing,
+				  size_t max_message, size_t budget,
+				  const struct wsx_stream_ops *ops, void *arg,
+				  struct wsx_err *err);
+void wsx_stream_free(struct wsx_stream *s);
+void wsx_stream_resume(struct wsx_stream *s);
 /* Read no more input (on_eof is not called). */
-void
-wsx_stream_stop_input(struct wsx_stream *s);
+void wsx_stream_stop_input(struct wsx_stream *s);
 /* 0: queued; 1: queued and the output is over budget: pause the producer. */
-int
-wsx_stream_write(struct wsx_stream *s, const struct wsx_msg *m);
+int wsx_stream_write(struct wsx_stream *s, const struct wsx_msg *m);
 /* Output bytes not yet written. */
-size_t
-wsx_stream_pending(const struct wsx_stream *s);
+size_t wsx_stream_pending(const struct wsx_stream *s);
 
 #endif

@@ -33,7 +33,8 @@ static const struct wsx_opt client_opts[] = {
 	{ 's', "subprotocol", "NAME", "offer a subprotocol (repeatable)" },
 	{ 'u', "user", "USER:PASS", "HTTP Basic credentials" },
 	{ 'k', "insecure", NULL, "accept any TLS certificate" },
-	{ OPT_CACERT, "cacert", "FILE", "trust the CA certificates in FILE (PEM)" },
+	{ OPT_CACERT, "cacert", "FILE",
+	  "trust the CA certificates in FILE (PEM)" },
 	{ OPT_CERT, "cert", "FILE", "client certificate (PEM)" },
 	{ OPT_KEY, "key", "FILE", "client certificate's private key (PEM)" },
 	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "SECS",
@@ -56,7 +57,8 @@ client_check_header(const char *h, struct wsx_err *err)
 	if (!colon || colon == h || strpbrk(h, "\r\n") ||
 	    strcspn(h, " \t") < (size_t)(colon - h))
 		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--header: '%.100s' is not 'Name: value'", h);
+				   "--header: '%.100s' is not 'Name: value'",
+				   h);
 	return 0;
 }
 
@@ -77,9 +79,9 @@ client_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 		break;
 	case 's':
 		if (!*arg || strpbrk(arg, ", \t\r\n"))
-			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "--subprotocol: '%.100s' is not a token",
-					   arg);
+			return wsx_err_set(
+				err, WSX_EXIT_USAGE,
+				"--subprotocol: '%.100s' is not a token", arg);
 		strv_push(&o->protocols, &o->n_protocols, arg);
 		break;
 	case 'u':
@@ -145,8 +147,9 @@ client_check_file(const char *opt, const char *path, struct wsx_err *err)
 		return 0;
 	f = fopen(path, "r");
 	if (!f)
-		return wsx_err_set(err, WSX_EXIT_USAGE, "%s: cannot read '%s': %s",
-				   opt, path, strerror(errno));
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "%s: cannot read '%s': %s", opt, path,
+				   strerror(errno));
 	fclose(f);
 	return 0;
 }
@@ -192,8 +195,9 @@ wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
 		info.extensions = wsx_extensions;
 	cl->vh = loop_vhost_new(loop, &info, err);
 	if (!cl->vh) {
-		wsx_err_set(err, WSX_EXIT_TLS,
-			    "cannot set up TLS with the given --cacert/--cert/--key");
+		wsx_err_set(
+			err, WSX_EXIT_TLS,
+			"cannot set up TLS with the given --cacert/--cert/--key");
 		free(cl);
 		return NULL;
 	}
@@ -239,13 +243,13 @@ client_add_header(struct lws *wsi, const char *name, size_t name_len,
 }
 
 int
-client_append_headers(struct wsx_conn *c, unsigned char **p,
-		      unsigned char *end)
+client_append_headers(struct wsx_conn *c, unsigned char **p, unsigned char *end)
 {
 	const struct wsx_client *cl = c->cli;
 	const char *auth = cl->auth ? cl->auth : c->url_auth;
 
-	if (auth && client_add_header(c->wsi, "Authorization", 13, auth, p, end))
+	if (auth &&
+	    client_add_header(c->wsi, "Authorization", 13, auth, p, end))
 		return -1;
 	for (size_t i = 0; i < cl->opts->n_headers; i++) {
 		const char *h = cl->opts->headers[i];
@@ -254,7 +258,8 @@ client_append_headers(struct wsx_conn *c, unsigned char **p,
 
 		while (*v == ' ' || *v == '\t')
 			v++;
-		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p, end))
+		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p,
+				      end))
 			return -1;
 	}
 	return 0;
@@ -304,10 +309,10 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 	if (u.tls) {
 		i.ssl_connection = LCCSCF_USE_SSL;
 		if (cl->opts->insecure)
-			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
-					    LCCSCF_ALLOW_INSECURE |
-					    LCCSCF_ALLOW_EXPIRED |
-					    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
+			i.ssl_connection |=
+				LCCSCF_ALLOW_SELFSIGNED |
+				LCCSCF_ALLOW_INSECURE | LCCSCF_ALLOW_EXPIRED |
+				LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
 	}
 	conn_close_timeout_arm(c, cl->opts->connect_timeout_us);
 	c->in_callback = true;

@@ -29,29 +29,26 @@ struct wsx_client_opts {
 
 #define WSX_DEFAULT_CONNECT_TIMEOUT_US (10 * 1000000ull)
 
-void
-wsx_client_opts_init(struct wsx_client_opts *o);
-void
-wsx_client_opts_release(struct wsx_client_opts *o);
-extern const struct wsx_optgroup wsx_client_optgroup; /* target: wsx_client_opts */
+void wsx_client_opts_init(struct wsx_client_opts *o);
+void wsx_client_opts_release(struct wsx_client_opts *o);
+extern const struct wsx_optgroup
+	wsx_client_optgroup; /* target: wsx_client_opts */
 
 struct wsx_client;
 
 /* Set up TLS and headers once for any number of connections. */
-struct wsx_client *
-wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
-	       struct wsx_err *err);
-void
-wsx_client_free(struct wsx_client *cl);
+struct wsx_client *wsx_client_new(struct wsx_loop *loop,
+				  const struct wsx_client_opts *opts,
+				  struct wsx_err *err);
+void wsx_client_free(struct wsx_client *cl);
 /*
  * Start connecting to url. A bad URL fails here (exit 2); every later
  * failure (refused, timed out, HTTP status, TLS) reaches ops->on_close with
  * its exit status, from the loop.
  */
-struct wsx_conn *
-wsx_client_connect(struct wsx_client *cl, const char *url,
-		   const struct wsx_conn_limits *lim,
-		   const struct wsx_conn_ops *ops, void *arg,
-		   struct wsx_err *err);
+struct wsx_conn *wsx_client_connect(struct wsx_client *cl, const char *url,
+				    const struct wsx_conn_limits *lim,
+				    const struct wsx_conn_ops *ops, void *arg,
+				    struct wsx_err *err);
 
 #endif

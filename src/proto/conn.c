@@ -33,7 +33,6 @@
  */
 #define WSX_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
 
-
 void
 wsx_conn_limits_init(struct wsx_conn_limits *lim)
 {
@@ -122,8 +121,7 @@ conn_free(struct wsx_conn *c)
 }
 
 void
-wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops,
-		 void *arg)
+wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops, void *arg)
 {
 	c->ops = ops;
 	c->arg = arg;
@@ -174,8 +172,9 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
 		conn_want_write(c);
 	}
 	lws_sul_schedule(c->loop->ctx, 0, &c->sul_ping, conn_ping_tick,
-			 (lws_usec_t)(c->ping_waiting ? c->lim.ping_timeout_us
-						      : c->lim.ping_interval_us));
+			 (lws_usec_t)(c->ping_waiting
+					      ? c->lim.ping_timeout_us
+					      : c->lim.ping_interval_us));
 }
 
 /* Keep the subprotocol the handshake settled on, while lws has headers. */
@@ -415,9 +414,9 @@ conn_flush(struct wsx_conn *c, bool until_choked)
 			return 0;
 		if (n > WSX_CHUNK)
 			n = WSX_CHUNK;
-		flags = it.off ? LWS_WRITE_CONTINUATION
-		      : it.type == WSX_MSG_TEXT ? LWS_WRITE_TEXT
-						: LWS_WRITE_BINARY;
+		flags = it.off			  ? LWS_WRITE_CONTINUATION
+			: it.type == WSX_MSG_TEXT ? LWS_WRITE_TEXT
+						  : LWS_WRITE_BINARY;
 		if (it.off + n < it.len)
 			flags |= LWS_WRITE_NO_FIN;
 		if (lws_write(c->wsi, it.data + it.off, n,
@@ -486,7 +485,8 @@ conn_describe_close(struct wsx_close *r)
 		snprintf(r->msg, sizeof(r->msg),
 			 "connection closed abnormally (1006, no close frame)");
 	else
-		snprintf(r->msg, sizeof(r->msg), "%s closed the connection with %d%s%s%s",
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s closed the connection with %d%s%s%s",
 			 r->by_peer ? "peer" : "we", r->code,
 			 r->reason[0] ? " '" : "", r->reason,
 			 r->reason[0] ? "'" : "");

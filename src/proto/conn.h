@@ -20,8 +20,8 @@ struct wsx_conn;
 
 /* Limits and liveness, shared by client and server connections. */
 struct wsx_conn_limits {
-	size_t max_message;	  /* reassembly limit; beyond it close 1009 */
-	size_t buffer;		  /* send queue budget in bytes */
+	size_t max_message;	   /* reassembly limit; beyond it close 1009 */
+	size_t buffer;		   /* send queue budget in bytes */
 	uint64_t ping_interval_us; /* 0: no pings of our own */
 	uint64_t ping_timeout_us;  /* no pong this long after a ping: drop */
 };
@@ -29,12 +29,12 @@ struct wsx_conn_limits {
 #define WSX_DEFAULT_MAX_MESSAGE (16u << 20)
 #define WSX_DEFAULT_BUFFER	(1u << 20)
 
-void
-wsx_conn_limits_init(struct wsx_conn_limits *lim);
-extern const struct wsx_optgroup wsx_conn_optgroup; /* target: wsx_conn_limits */
+void wsx_conn_limits_init(struct wsx_conn_limits *lim);
+extern const struct wsx_optgroup
+	wsx_conn_optgroup; /* target: wsx_conn_limits */
 
 struct wsx_close {
-	int code;	  /* close code; 1006 when the connection just dropped */
+	int code; /* close code; 1006 when the connection just dropped */
 	char reason[128]; /* printable */
 	bool by_peer;	  /* the peer sent the first close frame */
 	int status;	  /* exit status for this ending (enum wsx_exit) */
@@ -64,35 +64,27 @@ struct wsx_conn_ops {
 			 void *arg);
 };
 
-void
-wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops,
-		 void *arg);
+void wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops,
+		      void *arg);
 /*
  * Queue a message. 0: queued; 1: queued, and the queue is now at its budget,
  * so stop producing until on_drain; -1: refused (closing, or already over
  * budget).
  */
-int
-wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
-	      size_t len);
-bool
-wsx_conn_full(const struct wsx_conn *c);
-size_t
-wsx_conn_queued(const struct wsx_conn *c);
+int wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
+		  size_t len);
+bool wsx_conn_full(const struct wsx_conn *c);
+size_t wsx_conn_queued(const struct wsx_conn *c);
 /* Stop (true) or resume reading from the peer: flow control, not buffering. */
-void
-wsx_conn_pause(struct wsx_conn *c, bool pause);
+void wsx_conn_pause(struct wsx_conn *c, bool pause);
 /* Send a ping now; its pong reaches on_pong with the round trip. */
-int
-wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
+int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
 /*
  * Close with code and reason after what is queued has gone out; the
  * connection keeps delivering messages until the peer's close arrives (or
  * a timeout), then on_close.
  */
-void
-wsx_conn_close(struct wsx_conn *c, int code, const char *reason);
-const struct wsx_conn_info *
-wsx_conn_info(const struct wsx_conn *c);
+void wsx_conn_close(struct wsx_conn *c, int code, const char *reason);
+const struct wsx_conn_info *wsx_conn_info(const struct wsx_conn *c);
 
 #endif

@@ -21,8 +21,8 @@
 struct wsx_fdw {
 	struct wsx_loop *loop;
 	struct lws *wsi;
-	int fd;		/* the caller's */
-	int dupfd;	/* the one lws polls; lws closes it */
+	int fd;	   /* the caller's */
+	int dupfd; /* the one lws polls; lws closes it */
 	bool read;
 	bool paused;
 	bool want_write;
@@ -135,8 +135,8 @@ wsx_fdw_free(struct wsx_fdw *w)
 }
 
 int
-fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
-		 void *user, void *in, size_t len)
+fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		 void *in, size_t len)
 {
 	struct wsx_fdw *w = lws_get_opaque_user_data(wsi);
 

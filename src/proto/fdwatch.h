@@ -20,16 +20,13 @@ struct wsx_fdw_ops {
 };
 
 /* Watch fd for reading (read = true) or for writing. */
-struct wsx_fdw *
-wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
-	    const struct wsx_fdw_ops *ops, void *arg, struct wsx_err *err);
+struct wsx_fdw *wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
+			    const struct wsx_fdw_ops *ops, void *arg,
+			    struct wsx_err *err);
 /* Reading watchers: stop or resume read notifications. */
-void
-wsx_fdw_pause(struct wsx_fdw *w, bool pause);
+void wsx_fdw_pause(struct wsx_fdw *w, bool pause);
 /* Writing watchers: one on_writable when the fd can take data. */
-void
-wsx_fdw_want_write(struct wsx_fdw *w);
-void
-wsx_fdw_free(struct wsx_fdw *w);
+void wsx_fdw_want_write(struct wsx_fdw *w);
+void wsx_fdw_free(struct wsx_fdw *w);
 
 #endif

@@ -26,7 +26,7 @@ struct wsx_loop {
 	struct lws_vhost *base_vh; /* no listener; fds are adopted here */
 	atomic_bool stopping; /* wsx_loop_stop() may come from another thread */
 	bool owns_signals;    /* SIGINT/SIGTERM land on this loop */
-	bool destroying; /* in wsx_loop_free(): owners are gone */
+	bool destroying;      /* in wsx_loop_free(): owners are gone */
 	int signals_seen;
 	wsx_signal_cb on_signal;
 	void *signal_arg;
@@ -40,9 +40,9 @@ struct wsx_conn {
 	void *arg;
 	struct wsx_conn_limits lim;
 	bool client;
-	bool open;	   /* handshake done, on_open called */
-	bool finished;	   /* on_close called; only freeing left */
-	bool in_callback;  /* inside lws_client_connect_via_info() */
+	bool open;	  /* handshake done, on_open called */
+	bool finished;	  /* on_close called; only freeing left */
+	bool in_callback; /* inside lws_client_connect_via_info() */
 	bool fail_deferred;
 	bool rx_paused;	   /* the owner paused reading */
 	bool rx_held;	   /* server: held while lws holds unsent output */
@@ -82,63 +82,44 @@ struct wsx_conn {
 };
 
 /* conn.c: the connection's side of each libwebsockets callback */
-struct wsx_conn *
-conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim);
-int
-conn_established(struct wsx_conn *c, struct lws *wsi);
-int
-conn_receive(struct wsx_conn *c, const void *in, size_t len);
-int
-conn_writeable(struct wsx_conn *c);
-int
-conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len);
-void
-conn_pong(struct wsx_conn *c, const void *in, size_t len);
-void
-conn_closed(struct wsx_conn *c);
-void
-conn_note_subprotocol(struct wsx_conn *c, struct lws *wsi);
-void
-conn_note_tls_verify(struct wsx_conn *c, void *x509_store_ctx);
-void
-conn_connect_failed(struct wsx_conn *c, const char *why);
-void
-conn_free(struct wsx_conn *c);
+struct wsx_conn *conn_new(struct wsx_loop *loop, bool client,
+			  const struct wsx_conn_limits *lim);
+int conn_established(struct wsx_conn *c, struct lws *wsi);
+int conn_receive(struct wsx_conn *c, const void *in, size_t len);
+int conn_writeable(struct wsx_conn *c);
+int conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len);
+void conn_pong(struct wsx_conn *c, const void *in, size_t len);
+void conn_closed(struct wsx_conn *c);
+void conn_note_subprotocol(struct wsx_conn *c, struct lws *wsi);
+void conn_note_tls_verify(struct wsx_conn *c, void *x509_store_ctx);
+void conn_connect_failed(struct wsx_conn *c, const char *why);
+void conn_free(struct wsx_conn *c);
 /* Report the ending to the owner and free the connection. */
-void
-conn_finish(struct wsx_conn *c);
+void conn_finish(struct wsx_conn *c);
 /* A failure seen inside the connect call is reported from the loop. */
-void
-conn_defer_failure(struct wsx_conn *c);
-void
-conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec);
+void conn_defer_failure(struct wsx_conn *c);
+void conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec);
 
 /* server.c */
-int
-server_filter(struct wsx_server *s, struct lws *wsi);
-struct wsx_conn *
-server_accept(struct wsx_server *s, struct lws *wsi);
-void
-server_forget(struct wsx_server *s, struct wsx_conn *c);
+int server_filter(struct wsx_server *s, struct lws *wsi);
+struct wsx_conn *server_accept(struct wsx_server *s, struct lws *wsi);
+void server_forget(struct wsx_server *s, struct wsx_conn *c);
 
 /* client.c */
-int
-client_append_headers(struct wsx_conn *c, unsigned char **p,
-		      unsigned char *end);
+int client_append_headers(struct wsx_conn *c, unsigned char **p,
+			  unsigned char *end);
 
 /* fdwatch.c: the protocol adopted fds are bound to */
 #define WSX_FD_PROTOCOL "wsx-fd"
-int
-fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
-		 void *user, void *in, size_t len);
+int fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		     void *user, void *in, size_t len);
 
 /* loop.c */
 extern const struct lws_protocols wsx_protocols[];
 extern const struct lws_extension wsx_extensions[];
-struct lws_vhost *
-loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
-	       struct wsx_err *err);
-void
-loop_check_signals(struct wsx_loop *loop);
+struct lws_vhost *loop_vhost_new(struct wsx_loop *loop,
+				 struct lws_context_creation_info *info,
+				 struct wsx_err *err);
+void loop_check_signals(struct wsx_loop *loop);
 
 #endif

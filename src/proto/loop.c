@@ -22,9 +22,8 @@ struct wsx_timer {
 	void *arg;
 };
 
-static int
-loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-		 void *user, void *in, size_t len);
+static int loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
+			    void *user, void *in, size_t len);
 
 /*
  * A server must answer any subprotocol a client offers, as Node's ws does,
@@ -172,7 +171,8 @@ loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
 	info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	vh = lws_create_vhost(loop->ctx, info);
 	if (!vh)
-		wsx_err_set(err, WSX_EXIT_FAIL, "cannot create a libwebsockets vhost");
+		wsx_err_set(err, WSX_EXIT_FAIL,
+			    "cannot create a libwebsockets vhost");
 	return vh;
 }
 
@@ -282,8 +282,8 @@ loop_offer_subprotocol(struct lws *wsi)
  * server, the client or the fd watcher.
  */
 static int
-loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
-		 void *user, void *in, size_t len)
+loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		 void *in, size_t len)
 {
 	struct wsx_conn *c = lws_get_opaque_user_data(wsi);
 	struct lws_vhost *vh = lws_get_vhost(wsi);
@@ -319,7 +319,8 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return c ? conn_established(c, wsi) : -1;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (c)
-			conn_connect_failed(c, in ? (const char *)in : "unknown error");
+			conn_connect_failed(c, in ? (const char *)in
+						  : "unknown error");
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 	case LWS_CALLBACK_CLIENT_RECEIVE:

@@ -17,35 +17,26 @@ struct wsx_timer;
 typedef void (*wsx_signal_cb)(struct wsx_loop *loop, int signo, void *arg);
 typedef void (*wsx_timer_cb)(void *arg);
 
-struct wsx_loop *
-wsx_loop_new(struct wsx_err *err);
+struct wsx_loop *wsx_loop_new(struct wsx_err *err);
 /* A loop for another thread: signals are left to the wsx_loop_new() one. */
-struct wsx_loop *
-wsx_loop_new_worker(struct wsx_err *err);
+struct wsx_loop *wsx_loop_new_worker(struct wsx_err *err);
 /* Destroys every connection, listener and watched fd still on the loop. */
-void
-wsx_loop_free(struct wsx_loop *loop);
+void wsx_loop_free(struct wsx_loop *loop);
 /* Service events until wsx_loop_stop(). */
-void
-wsx_loop_run(struct wsx_loop *loop);
+void wsx_loop_run(struct wsx_loop *loop);
 /* Safe from any thread. */
-void
-wsx_loop_stop(struct wsx_loop *loop);
+void wsx_loop_stop(struct wsx_loop *loop);
 /*
  * SIGINT and SIGTERM call cb on the loop (not in signal context). Without a
  * callback the first signal stops the loop.
  */
-void
-wsx_loop_on_signal(struct wsx_loop *loop, wsx_signal_cb cb, void *arg);
+void wsx_loop_on_signal(struct wsx_loop *loop, wsx_signal_cb cb, void *arg);
 
-struct wsx_timer *
-wsx_timer_new(struct wsx_loop *loop, wsx_timer_cb cb, void *arg);
+struct wsx_timer *wsx_timer_new(struct wsx_loop *loop, wsx_timer_cb cb,
+				void *arg);
 /* (Re)arm to fire once, usec from now. */
-void
-wsx_timer_arm(struct wsx_timer *t, uint64_t usec);
-void
-wsx_timer_cancel(struct wsx_timer *t);
-void
-wsx_timer_free(struct wsx_timer *t);
+void wsx_timer_arm(struct wsx_timer *t, uint64_t usec);
+void wsx_timer_cancel(struct wsx_timer *t);
+void wsx_timer_free(struct wsx_timer *t);
 
 #endif

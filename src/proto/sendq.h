@@ -32,21 +32,15 @@ struct wsx_sendq_item {
 	size_t off;	     /* bytes already written */
 };
 
-void
-wsx_sendq_init(struct wsx_sendq *q, size_t headroom, size_t budget);
-void
-wsx_sendq_release(struct wsx_sendq *q);
+void wsx_sendq_init(struct wsx_sendq *q, size_t headroom, size_t budget);
+void wsx_sendq_release(struct wsx_sendq *q);
 /* -1 when the queue is already at or over its budget. */
-int
-wsx_sendq_push(struct wsx_sendq *q, enum wsx_msg_type type, const void *data,
-	       size_t len);
-bool
-wsx_sendq_full(const struct wsx_sendq *q);
+int wsx_sendq_push(struct wsx_sendq *q, enum wsx_msg_type type,
+		   const void *data, size_t len);
+bool wsx_sendq_full(const struct wsx_sendq *q);
 /* The oldest message, false when empty. */
-bool
-wsx_sendq_peek(const struct wsx_sendq *q, struct wsx_sendq_item *it);
+bool wsx_sendq_peek(const struct wsx_sendq *q, struct wsx_sendq_item *it);
 /* n more bytes of the oldest message were written; drops it when done. */
-void
-wsx_sendq_advance(struct wsx_sendq *q, size_t n);
+void wsx_sendq_advance(struct wsx_sendq *q, size_t n);
 
 #endif

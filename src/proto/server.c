@@ -31,10 +31,12 @@ enum {
 };
 
 static const struct wsx_opt server_opts[] = {
-	{ 'p', "port", "PORT", "port to listen on (default 8080; 0 picks one)" },
+	{ 'p', "port", "PORT",
+	  "port to listen on (default 8080; 0 picks one)" },
 	{ OPT_HOST, "host", "ADDR",
 	  "listen address (127.0.0.1); 0.0.0.0 or :: for all" },
-	{ OPT_CERT, "cert", "FILE", "serve wss:// with this certificate (PEM)" },
+	{ OPT_CERT, "cert", "FILE",
+	  "serve wss:// with this certificate (PEM)" },
 	{ OPT_KEY, "key", "FILE", "private key of --cert (PEM)" },
 	{ 0 },
 };
@@ -106,8 +108,7 @@ server_resolve(const char *host, char *out, size_t outsz, struct wsx_err *err)
 struct wsx_server *
 wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	       const struct wsx_conn_limits *lim,
-	       const struct wsx_server_ops *ops, void *arg,
-	       struct wsx_err *err)
+	       const struct wsx_server_ops *ops, void *arg, struct wsx_err *err)
 {
 	struct lws_context_creation_info info;
 	struct wsx_server *s;
@@ -115,7 +116,8 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	bool v6;
 
 	if (!opts->cert != !opts->key) {
-		wsx_err_set(err, WSX_EXIT_USAGE, "--cert and --key go together");
+		wsx_err_set(err, WSX_EXIT_USAGE,
+			    "--cert and --key go together");
 		return NULL;
 	}
 	if (server_resolve(opts->host, addr, sizeof(addr), err))
@@ -140,13 +142,15 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	s->vh = loop_vhost_new(loop, &info, err);
 	if (!s->vh) {
 		if (opts->cert)
-			wsx_err_set(err, WSX_EXIT_USAGE,
-				    "cannot serve TLS with --cert '%s' and --key '%s'",
-				    opts->cert, opts->key);
+			wsx_err_set(
+				err, WSX_EXIT_USAGE,
+				"cannot serve TLS with --cert '%s' and --key '%s'",
+				opts->cert, opts->key);
 		else
-			wsx_err_set(err, WSX_EXIT_FAIL,
-				    "cannot listen on %s port %u (in use, or not an address of this host)",
-				    addr, opts->port);
+			wsx_err_set(
+				err, WSX_EXIT_FAIL,
+				"cannot listen on %s port %u (in use, or not an address of this host)",
+				addr, opts->port);
 		free(s);
 		return NULL;
 	}

@@ -20,34 +20,30 @@ struct wsx_server_opts {
 
 #define WSX_DEFAULT_PORT 8080
 
-void
-wsx_server_opts_init(struct wsx_server_opts *o);
-extern const struct wsx_optgroup wsx_server_optgroup; /* target: wsx_server_opts */
+void wsx_server_opts_init(struct wsx_server_opts *o);
+extern const struct wsx_optgroup
+	wsx_server_optgroup; /* target: wsx_server_opts */
 
 struct wsx_server;
 
 struct wsx_server_ops {
-	/* A client finished its handshake: set its ops with wsx_conn_set_ops(). */
+	/* A client finished its handshake: set its ops with wsx_conn_set_ops().
+	 */
 	void (*on_accept)(struct wsx_server *s, struct wsx_conn *c, void *arg);
 };
 
-struct wsx_server *
-wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
-	       const struct wsx_conn_limits *lim,
-	       const struct wsx_server_ops *ops, void *arg,
-	       struct wsx_err *err);
+struct wsx_server *wsx_server_new(struct wsx_loop *loop,
+				  const struct wsx_server_opts *opts,
+				  const struct wsx_conn_limits *lim,
+				  const struct wsx_server_ops *ops, void *arg,
+				  struct wsx_err *err);
 /* "ws://127.0.0.1:8080", with the port actually bound. */
-const char *
-wsx_server_url(const struct wsx_server *s);
+const char *wsx_server_url(const struct wsx_server *s);
 /* Refuse new clients from now on (shutting down). */
-void
-wsx_server_stop_accepting(struct wsx_server *s);
+void wsx_server_stop_accepting(struct wsx_server *s);
 /* Close every client with code and reason. */
-void
-wsx_server_close_all(struct wsx_server *s, int code, const char *reason);
-size_t
-wsx_server_count(const struct wsx_server *s);
-void
-wsx_server_free(struct wsx_server *s);
+void wsx_server_close_all(struct wsx_server *s, int code, const char *reason);
+size_t wsx_server_count(const struct wsx_server *s);
+void wsx_server_free(struct wsx_server *s);
 
 #endif

@@ -2,9 +2,7 @@
 #ifndef WSX_PROTO_VERSION_H
 #define WSX_PROTO_VERSION_H
 
-const char *
-wsx_lws_version(void);
-const char *
-wsx_openssl_version(void);
+const char *wsx_lws_version(void);
+const char *wsx_openssl_version(void);
 
 #endif

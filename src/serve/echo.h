@@ -8,9 +8,7 @@
 #include "proto/conn.h"
 
 /* on_message and on_drain of an echoing connection's ops */
-void
-wsx_echo_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg);
-void
-wsx_echo_drain(struct wsx_conn *c, void *arg);
+void wsx_echo_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg);
+void wsx_echo_drain(struct wsx_conn *c, void *arg);
 
 #endif

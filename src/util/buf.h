@@ -18,28 +18,19 @@ struct wsx_buf {
 	size_t max;	    /* len may never exceed this */
 };
 
-void
-wsx_buf_init(struct wsx_buf *b, size_t headroom, size_t max);
-void
-wsx_buf_release(struct wsx_buf *b);
+void wsx_buf_init(struct wsx_buf *b, size_t headroom, size_t max);
+void wsx_buf_release(struct wsx_buf *b);
 /* First unconsumed byte; headroom bytes before it are writable. */
-unsigned char *
-wsx_buf_data(const struct wsx_buf *b);
+unsigned char *wsx_buf_data(const struct wsx_buf *b);
 /* Make room for n more bytes; -1 when that would pass max. */
-int
-wsx_buf_reserve(struct wsx_buf *b, size_t n);
+int wsx_buf_reserve(struct wsx_buf *b, size_t n);
 /* Append n bytes; -1 (nothing appended) when that would pass max. */
-int
-wsx_buf_append(struct wsx_buf *b, const void *data, size_t n);
+int wsx_buf_append(struct wsx_buf *b, const void *data, size_t n);
 /* Free space at the end after wsx_buf_reserve(); commit what was written. */
-unsigned char *
-wsx_buf_tail(const struct wsx_buf *b);
-void
-wsx_buf_commit(struct wsx_buf *b, size_t n);
+unsigned char *wsx_buf_tail(const struct wsx_buf *b);
+void wsx_buf_commit(struct wsx_buf *b, size_t n);
 /* Drop n bytes from the front. */
-void
-wsx_buf_consume(struct wsx_buf *b, size_t n);
-void
-wsx_buf_clear(struct wsx_buf *b);
+void wsx_buf_consume(struct wsx_buf *b, size_t n);
+void wsx_buf_clear(struct wsx_buf *b);
 
 #endif

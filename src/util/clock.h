@@ -4,13 +4,10 @@
 
 #include <stdint.h>
 
-uint64_t
-wsx_now_us(void);
+uint64_t wsx_now_us(void);
 /* Monotonic nanoseconds, for latencies below a microsecond's resolution. */
-uint64_t
-wsx_now_ns(void);
+uint64_t wsx_now_ns(void);
 /* Seconds since the epoch, with microseconds, for JSON timestamps. */
-double
-wsx_wall_secs(void);
+double wsx_wall_secs(void);
 
 #endif

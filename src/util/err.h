@@ -18,8 +18,8 @@ enum wsx_exit {
 };
 
 struct wsx_err {
-	int code;	/* an enum wsx_exit */
-	char msg[256];	/* lower case, no trailing full stop */
+	int code;      /* an enum wsx_exit */
+	char msg[256]; /* lower case, no trailing full stop */
 };
 
 #if defined(__GNUC__)
@@ -28,8 +28,9 @@ struct wsx_err {
 #define WSX_PRINTF(f, a)
 #endif
 
-/* Fill err (when not NULL) and return -1, so callers can `return wsx_err_set(...)`. */
-int
-wsx_err_set(struct wsx_err *err, int code, const char *fmt, ...) WSX_PRINTF(3, 4);
+/* Fill err (when not NULL) and return -1, so callers can `return
+ * wsx_err_set(...)`. */
+int wsx_err_set(struct wsx_err *err, int code, const char *fmt, ...)
+	WSX_PRINTF(3, 4);
 
 #endif

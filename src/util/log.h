@@ -16,12 +16,9 @@ enum wsx_log_level {
 	WSX_LOG_DEBUG = 2,  /* -vv */
 };
 
-void
-wsx_log_set_level(int level);
-int
-wsx_log_level(void);
-void
-wsx_log(int level, const char *fmt, ...) WSX_PRINTF(2, 3);
+void wsx_log_set_level(int level);
+int wsx_log_level(void);
+void wsx_log(int level, const char *fmt, ...) WSX_PRINTF(2, 3);
 
 #define wsx_error(...)	wsx_log(WSX_LOG_ERROR, __VA_ARGS__)
 #define wsx_notice(...) wsx_log(WSX_LOG_NOTICE, __VA_ARGS__)
@@ -33,7 +30,6 @@ wsx_log(int level, const char *fmt, ...) WSX_PRINTF(2, 3);
  * NUL-terminated), with control characters and invalid UTF-8 shown as \xNN
  * so a hostile peer cannot drive the terminal.
  */
-void
-wsx_printable(char *out, size_t outsz, const void *text, size_t len);
+void wsx_printable(char *out, size_t outsz, const void *text, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
-/* A whole WebSocket message as it passes between layers; the data is borrowed. */
+/* A whole WebSocket message as it passes between layers; the data is borrowed.
+ */
 #ifndef WSX_UTIL_MSG_H
 #define WSX_UTIL_MSG_H
 

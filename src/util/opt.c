@@ -46,8 +46,8 @@ wsx_opt_parse(int argc, char **argv, const struct wsx_optgroup *const *groups,
 	for (size_t g = 0; groups[g]; g++) {
 		for (const struct wsx_opt *o = groups[g]->opts; o->name; o++) {
 			longopts[i].name = o->name;
-			longopts[i].has_arg = o->arg ? required_argument
-						     : no_argument;
+			longopts[i].has_arg =
+				o->arg ? required_argument : no_argument;
 			longopts[i].val = o->key;
 			i++;
 			if (o->key < 0x100) {

@@ -41,15 +41,13 @@ struct wsx_optgroup {
  * Returns the index of the first operand, or -1 with err (exit 2) naming the
  * bad option. prog ("wsx pipe") prefixes nothing: the caller prints err.
  */
-int
-wsx_opt_parse(int argc, char **argv, const struct wsx_optgroup *const *groups,
-	      void *const *targets, struct wsx_err *err);
+int wsx_opt_parse(int argc, char **argv,
+		  const struct wsx_optgroup *const *groups,
+		  void *const *targets, struct wsx_err *err);
 
 /* Print every group's options as --help lines, wrapped to 80 columns. */
-void
-wsx_opt_print_help(FILE *out, const struct wsx_optgroup *const *groups);
+void wsx_opt_print_help(FILE *out, const struct wsx_optgroup *const *groups);
 /* Print every option, visible or not, one per line: "-x --name ARG". */
-void
-wsx_opt_print_list(FILE *out, const struct wsx_optgroup *const *groups);
+void wsx_opt_print_list(FILE *out, const struct wsx_optgroup *const *groups);
 
 #endif

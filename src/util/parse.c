@@ -18,7 +18,8 @@ wsx_parse_secs(const char *opt, const char *s, uint64_t *usec,
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0 || isspace((unsigned char)*s))
+	if (end == s || errno || !isfinite(v) || v < 0 ||
+	    isspace((unsigned char)*s))
 		goto bad;
 	if (!strcmp(end, "ms"))
 		scale = 1e3;
@@ -52,9 +53,21 @@ wsx_parse_size(const char *opt, const char *s, size_t min, size_t max,
 	if (errno)
 		goto range;
 	switch (*end) {
-	case 'k': case 'K': mult = 1ull << 10; end++; break;
-	case 'm': case 'M': mult = 1ull << 20; end++; break;
-	case 'g': case 'G': mult = 1ull << 30; end++; break;
+	case 'k':
+	case 'K':
+		mult = 1ull << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ull << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ull << 30;
+		end++;
+		break;
 	}
 	if (mult > 1 && *end == 'i')
 		end++;
@@ -99,6 +112,6 @@ wsx_parse_uint(const char *opt, const char *s, unsigned long min,
 	*out = v;
 	return 0;
 bad:
-	return wsx_err_set(err, WSX_EXIT_USAGE, "%s: '%s' is not a number",
-			   opt, s);
+	return wsx_err_set(err, WSX_EXIT_USAGE, "%s: '%s' is not a number", opt,
+			   s);
 }

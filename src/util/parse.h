@@ -11,16 +11,13 @@
 #include "util/err.h"
 
 /* "1.5", "250ms", "2s", "1m" -> microseconds; 0 allowed, negative not. */
-int
-wsx_parse_secs(const char *opt, const char *s, uint64_t *usec,
-	       struct wsx_err *err);
+int wsx_parse_secs(const char *opt, const char *s, uint64_t *usec,
+		   struct wsx_err *err);
 /* "65536", "64K", "16M", "1G" (binary multiples) -> bytes, within [min,max]. */
-int
-wsx_parse_size(const char *opt, const char *s, size_t min, size_t max,
-	       size_t *out, struct wsx_err *err);
+int wsx_parse_size(const char *opt, const char *s, size_t min, size_t max,
+		   size_t *out, struct wsx_err *err);
 /* Decimal integer within [min,max]. */
-int
-wsx_parse_uint(const char *opt, const char *s, unsigned long min,
-	       unsigned long max, unsigned long *out, struct wsx_err *err);
+int wsx_parse_uint(const char *opt, const char *s, unsigned long min,
+		   unsigned long max, unsigned long *out, struct wsx_err *err);
 
 #endif

@@ -12,8 +12,8 @@
 static int
 url_bad(struct wsx_err *err, const char *s, const char *why)
 {
-	return wsx_err_set(err, WSX_EXIT_USAGE, "'%.200s' is not a valid URL: %s",
-			   s, why);
+	return wsx_err_set(err, WSX_EXIT_USAGE,
+			   "'%.200s' is not a valid URL: %s", s, why);
 }
 
 static const char *
@@ -23,8 +23,10 @@ url_scheme(struct wsx_url *u, const char *s)
 		const char *prefix;
 		bool tls;
 	} schemes[] = {
-		{ "ws://", false },   { "wss://", true },
-		{ "http://", false }, { "https://", true },
+		{ "ws://", false },
+		{ "wss://", true },
+		{ "http://", false },
+		{ "https://", true },
 	};
 
 	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -51,9 +53,10 @@ wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err)
 
 		/* a scheme comes before the path: "h/?u=http://x" has none */
 		if (colon && colon < s + strcspn(s, "/?#"))
-			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "'%.200s' is not a WebSocket URL: use ws:// or wss://",
-					   s);
+			return wsx_err_set(
+				err, WSX_EXIT_USAGE,
+				"'%.200s' is not a WebSocket URL: use ws:// or wss://",
+				s);
 		p = s; /* "localhost:8080/x" means ws:// */
 	}
 	auth_end = p + strcspn(p, "/?#");
@@ -69,7 +72,8 @@ wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err)
 	if (*host == '[') {
 		host_end = memchr(host, ']', (size_t)(auth_end - host));
 		if (!host_end)
-			return url_bad(err, s, "missing ']' after IPv6 address");
+			return url_bad(err, s,
+				       "missing ']' after IPv6 address");
 		host++;
 		p = host_end + 1;
 	} else {
@@ -113,6 +117,7 @@ wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err)
 	strncat(u->path, p, n);
 	for (const char *c = u->path; *c; c++)
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
-			return url_bad(err, s, "spaces or control characters in path");
+			return url_bad(err, s,
+				       "spaces or control characters in path");
 	return 0;
 }

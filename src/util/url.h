@@ -12,14 +12,13 @@
 
 struct wsx_url {
 	bool tls;
-	char host[256];	  /* without IPv6 brackets */
-	unsigned port;	  /* 1..65535, default 80 / 443 */
-	char path[2048];  /* always starts with '/', includes the query */
+	char host[256];	    /* without IPv6 brackets */
+	unsigned port;	    /* 1..65535, default 80 / 443 */
+	char path[2048];    /* always starts with '/', includes the query */
 	char userinfo[256]; /* "user:pass" given before '@', or "" */
 };
 
 /* Parse s; on failure err names the URL and says what is wrong (exit 2). */
-int
-wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err);
+int wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err);
 
 #endif

@@ -5,15 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-void *
-xmalloc(size_t n);
-void *
-xcalloc(size_t nmemb, size_t n);
-void *
-xrealloc(void *p, size_t n);
-char *
-xstrdup(const char *s);
-char *
-xstrndup(const char *s, size_t n);
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 
 #endif
