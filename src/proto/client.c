@@ -279,6 +279,8 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 	if (wsx_url_parse(&u, url, err))
 		return NULL;
 	c = conn_new(cl->loop, true, lim);
+	/* with an extension (deflate) lws must frame every message itself */
+	c->batch = !cl->opts->compress;
 	c->cli = cl;
 	wsx_conn_set_ops(c, ops, arg);
 	snprintf(c->info.path, sizeof(c->info.path), "%s", u.path);
