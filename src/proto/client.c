@@ -283,7 +283,8 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 	c->batch = !cl->opts->compress;
 	c->cli = cl;
 	wsx_conn_set_ops(c, ops, arg);
-	snprintf(c->info.path, sizeof(c->info.path), "%s", u.path);
+	free(c->info.path);
+	c->info.path = xstrdup(u.path);
 	snprintf(c->info.peer, sizeof(c->info.peer), "%s:%u", u.host, u.port);
 	if (u.userinfo[0] && !cl->auth)
 		c->url_auth = client_basic_auth(u.userinfo);

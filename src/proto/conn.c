@@ -107,6 +107,7 @@ conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim)
 	if (client)
 		c->mask_state = wsx_frame_mask_seed();
 	c->result.code = 1006;
+	c->info.path = xstrdup("");
 	return c;
 }
 
@@ -121,6 +122,7 @@ conn_free(struct wsx_conn *c)
 	wsx_buf_release(&c->rx);
 	wsx_sendq_release(&c->q);
 	free(c->batch_buf);
+	free(c->info.path);
 	free(c->url_auth);
 	free(c);
 }

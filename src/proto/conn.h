@@ -45,7 +45,7 @@ struct wsx_close {
 
 struct wsx_conn_info {
 	char peer[272];	   /* "127.0.0.1:53422" */
-	char path[2048];   /* request path with query */
+	char *path;	   /* request path with query; "" for clients */
 	char protocol[64]; /* negotiated subprotocol or "" */
 	uint64_t opened_us;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;

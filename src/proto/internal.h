@@ -19,7 +19,7 @@
 #define WSX_CHUNK (32 * 1024)
 /* messages up to WSX_BATCH_MSG bytes are framed by wsx and written in
  * batches of up to WSX_BATCH_BYTES (see conn_flush_batch) */
-#define WSX_BATCH_MSG (16 * 1024)
+#define WSX_BATCH_MSG	(16 * 1024)
 #define WSX_BATCH_BYTES (64 * 1024)
 
 struct wsx_server;
@@ -61,8 +61,8 @@ struct wsx_conn {
 
 	/* sending */
 	struct wsx_sendq q;
-	bool batch;		/* may frame small messages itself */
-	uint64_t mask_state;	/* client: masking keys for those frames */
+	bool batch;		  /* may frame small messages itself */
+	uint64_t mask_state;	  /* client: masking keys for those frames */
 	unsigned char *batch_buf; /* LWS_PRE + WSX_BATCH_BYTES, made on use */
 	bool ping_due;
 	bool ping_waiting;

@@ -195,7 +195,7 @@ struct wsx_conn *
 server_accept(struct wsx_server *s, struct lws *wsi)
 {
 	struct wsx_conn *c;
-	char args[200];
+	char path[2048], args[200];
 
 	if (!s || !s->accepting)
 		return NULL;
@@ -204,13 +204,14 @@ server_accept(struct wsx_server *s, struct lws *wsi)
 	c->server = s;
 	lws_set_opaque_user_data(wsi, c);
 	server_peer_name(wsi, c->info.peer, sizeof(c->info.peer));
-	if (lws_hdr_copy(wsi, c->info.path, sizeof(c->info.path),
-			 WSI_TOKEN_GET_URI) < 0)
-		snprintf(c->info.path, sizeof(c->info.path), "/");
+	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0)
+		snprintf(path, sizeof(path), "/");
 	if (lws_hdr_copy(wsi, args, sizeof(args), WSI_TOKEN_HTTP_URI_ARGS) > 0)
-		snprintf(c->info.path + strlen(c->info.path),
-			 sizeof(c->info.path) - strlen(c->info.path), "?%s",
-			 args);
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+			 "?%s", args);
+	/* sized to fit: thousands of idle clients each keep one */
+	free(c->info.path);
+	c->info.path = xstrdup(path);
 	c->srv_next = s->conns;
 	if (s->conns)
 		s->conns->srv_prev = c;
