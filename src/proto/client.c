@@ -14,7 +14,8 @@
 
 struct wsx_client {
 	struct wsx_loop *loop;
-	struct lws_vhost *vh;
+	/* made at the first connection that needs each; see client_vhost() */
+	struct lws_vhost *vh_plain, *vh_tls;
 	const struct wsx_client_opts *opts;
 	char *auth;	 /* "Basic ...", from --user */
 	char *protocols; /* comma-joined --subprotocol values */
@@ -165,11 +166,43 @@ client_basic_auth(const char *userpass)
 	return out;
 }
 
+/*
+ * The vhost for ws:// or wss:// connections, made on first use. Only wss://
+ * gets TLS (and so an OpenSSL context with the CA store): libwebsockets 4.1
+ * ties each SSL_CTX to an OpenSSL ex-data index that every new lws context
+ * renumbers, so SSL_CTXs made before the last lws context was created leak
+ * at exit. bench creates all its contexts first; TLS vhosts come later.
+ */
+static struct lws_vhost *
+client_vhost(struct wsx_client *cl, bool tls, struct wsx_err *err)
+{
+	struct lws_vhost **vh = tls ? &cl->vh_tls : &cl->vh_plain;
+	struct lws_context_creation_info info;
+
+	if (*vh)
+		return *vh;
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.user = cl;
+	if (tls) {
+		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.client_ssl_ca_filepath = cl->opts->cacert;
+		info.client_ssl_cert_filepath = cl->opts->cert;
+		info.client_ssl_private_key_filepath = cl->opts->key;
+	}
+	if (cl->opts->compress)
+		info.extensions = wsx_extensions;
+	*vh = loop_vhost_new(cl->loop, &info, err);
+	if (!*vh && tls)
+		wsx_err_set(err, WSX_EXIT_TLS,
+			    "cannot set up TLS with the given --cacert/--cert/--key");
+	return *vh;
+}
+
 struct wsx_client *
 wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
 	       struct wsx_err *err)
 {
-	struct lws_context_creation_info info;
 	struct wsx_client *cl;
 	size_t n = 1;
 
@@ -185,22 +218,6 @@ wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
 	cl = xcalloc(1, sizeof(*cl));
 	cl->loop = loop;
 	cl->opts = opts;
-	memset(&info, 0, sizeof(info));
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.user = cl;
-	info.client_ssl_ca_filepath = opts->cacert;
-	info.client_ssl_cert_filepath = opts->cert;
-	info.client_ssl_private_key_filepath = opts->key;
-	if (opts->compress)
-		info.extensions = wsx_extensions;
-	cl->vh = loop_vhost_new(loop, &info, err);
-	if (!cl->vh) {
-		wsx_err_set(
-			err, WSX_EXIT_TLS,
-			"cannot set up TLS with the given --cacert/--cert/--key");
-		free(cl);
-		return NULL;
-	}
 	if (opts->user)
 		cl->auth = client_basic_auth(opts->user);
 	for (size_t i = 0; i < opts->n_protocols; i++)
@@ -272,11 +289,15 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 		   struct wsx_err *err)
 {
 	struct lws_client_connect_info i;
+	struct lws_vhost *vh;
 	struct wsx_url u;
 	struct wsx_conn *c;
 	char host[300];
 
 	if (wsx_url_parse(&u, url, err))
+		return NULL;
+	vh = client_vhost(cl, u.tls, err);
+	if (!vh)
 		return NULL;
 	c = conn_new(cl->loop, true, lim);
 	/* with an extension (deflate) lws must frame every message itself */
@@ -298,7 +319,7 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 
 	memset(&i, 0, sizeof(i));
 	i.context = cl->loop->ctx;
-	i.vhost = cl->vh;
+	i.vhost = vh;
 	i.address = u.host;
 	i.port = (int)u.port;
 	i.path = u.path;

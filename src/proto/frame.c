@@ -32,7 +32,7 @@ frame_next_key(uint64_t *s)
 	return (uint32_t)((*s * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
-/* XOR a copy with the key, eight bytes at a time. */
+/* XOR a copy with the key, eight bytes at a time; out may be in. */
 static void
 frame_mask_copy(unsigned char *out, const unsigned char *in, size_t len,
 		const unsigned char key[4])
@@ -54,13 +54,13 @@ frame_mask_copy(unsigned char *out, const unsigned char *in, size_t len,
 }
 
 size_t
-wsx_frame_message(unsigned char *out, enum wsx_msg_type type,
-		  const unsigned char *data, size_t len, uint64_t *mask_state)
+wsx_frame_header(unsigned char *out, int opcode, bool fin, size_t len,
+		  uint64_t *mask_state)
 {
 	unsigned char mask_bit = mask_state ? 0x80 : 0;
 	size_t h = 2;
 
-	out[0] = 0x80 | (type == WSX_MSG_TEXT ? 0x1 : 0x2); /* FIN, opcode */
+	out[0] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 0x0f));
 	if (len < 126) {
 		out[1] = mask_bit | (unsigned char)len;
 	} else if (len <= 0xffff) {
@@ -75,15 +75,32 @@ wsx_frame_message(unsigned char *out, enum wsx_msg_type type,
 				(unsigned char)((uint64_t)len >> (56 - 8 * i));
 		h = 10;
 	}
-	if (!mask_state) {
-		memcpy(out + h, data, len);
-		return h + len;
-	}
-	{
+	if (mask_state) {
 		uint32_t k = frame_next_key(mask_state);
 
 		memcpy(out + h, &k, 4);
-		frame_mask_copy(out + h + 4, data, len, out + h);
+		h += 4;
 	}
-	return h + 4 + len;
+	return h;
+}
+
+void
+wsx_frame_mask(unsigned char *out, const unsigned char *in, size_t len,
+	       const unsigned char key[4])
+{
+	frame_mask_copy(out, in, len, key);
+}
+
+size_t
+wsx_frame_message(unsigned char *out, enum wsx_msg_type type,
+		  const unsigned char *data, size_t len, uint64_t *mask_state)
+{
+	size_t h = wsx_frame_header(out, type == WSX_MSG_TEXT ? 1 : 2, true,
+				    len, mask_state);
+
+	if (mask_state)
+		frame_mask_copy(out + h, data, len, out + h - 4);
+	else
+		memcpy(out + h, data, len);
+	return h + len;
 }

@@ -6,6 +6,7 @@
 #ifndef WSX_PROTO_FRAME_H
 #define WSX_PROTO_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,19 @@
 size_t wsx_frame_message(unsigned char *out, enum wsx_msg_type type,
 			 const unsigned char *data, size_t len,
 			 uint64_t *mask_state);
+
+/*
+ * Write a frame header (with a fresh masking key at its end when
+ * mask_state is given) and return its size. opcode: 0 continuation,
+ * 1 text, 2 binary.
+ */
+size_t
+wsx_frame_header(unsigned char *out, int opcode, bool fin, size_t len,
+		 uint64_t *mask_state);
+/* out = in XOR key (repeated); out may equal in. */
+void
+wsx_frame_mask(unsigned char *out, const unsigned char *in, size_t len,
+	       const unsigned char key[4]);
 
 /* Seed a mask-key generator from the operating system's randomness. */
 uint64_t wsx_frame_mask_seed(void);

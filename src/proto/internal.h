@@ -21,6 +21,8 @@
  * batches of up to WSX_BATCH_BYTES (see conn_flush_batch) */
 #define WSX_BATCH_MSG	(16 * 1024)
 #define WSX_BATCH_BYTES (64 * 1024)
+/* larger messages go out in frames of up to this (conn_write_fragment) */
+#define WSX_FRAGMENT_BYTES (256 * 1024)
 
 struct wsx_server;
 struct wsx_client;

@@ -168,7 +168,6 @@ loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
 		info->vhost_name = name;
 	}
 	info->protocols = wsx_protocols;
-	info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	vh = lws_create_vhost(loop->ctx, info);
 	if (!vh)
 		wsx_err_set(err, WSX_EXIT_FAIL,

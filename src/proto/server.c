@@ -135,6 +135,9 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	info.user = s;
 	info.ssl_cert_filepath = opts->cert;
 	info.ssl_private_key_filepath = opts->key;
+	/* TLS only when asked for: see client_vhost() in client.c */
+	if (opts->cert)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	if (!v6)
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	else if (!strcmp(addr, "::"))

@@ -1,36 +1,44 @@
-/* Latency histogram; see hist.h. */
+/*
+ * Latency histogram; see hist.h.
+ *
+ * Layout, as in HdrHistogram: with s = the value's shift (0 below 256,
+ * otherwise its bit length minus 8), bucket v >> s of row s holds the values
+ * that agree with v in their top 8 significant bits. Row 0 is the exact values
+ * 0..255; row s >= 1 only ever sees v >> s in [128, 256), so it starts at
+ * s * 128 and the rows interleave with no unused slots:
+ *
+ *	index = s * HALF + (v >> s)
+ *
+ * A bucket in row s is 2^s wide and its values are at least 128 * 2^s, hence
+ * the < 1/128 relative error.
+ */
 #include "config.h"
 
 #include <string.h>
 
 #include "util/hist.h"
 
-/* Bucket of v: values below WSX_HIST_SUB are exact; above, the top
- * WSX_HIST_SUB_BITS+1 significant bits pick the bucket. */
-static unsigned
+static inline unsigned
 hist_index(uint64_t v)
 {
-	unsigned mag, shift;
+	unsigned shift;
 
-	if (v < WSX_HIST_SUB)
-		return (unsigned)v;
-	mag = 63u - (unsigned)__builtin_clzll(v); /* >= WSX_HIST_SUB_BITS */
-	shift = mag - WSX_HIST_SUB_BITS + 1;
-	if (shift >= WSX_HIST_MAGS)
-		return WSX_HIST_BUCKETS - 1;
-	/* v >> shift is in [SUB/2, SUB): the upper half of each magnitude */
-	return shift * WSX_HIST_SUB + (unsigned)(v >> shift);
+	if (v > WSX_HIST_RANGE_MAX)
+		v = WSX_HIST_RANGE_MAX; /* the top bucket counts the rest */
+	/* | (SUB - 1): values below SUB get shift 0, and clz never sees 0 */
+	shift = 63u - (unsigned)__builtin_clzll(v | (WSX_HIST_SUB - 1)) -
+		(WSX_HIST_SUB_BITS - 1);
+	return shift * WSX_HIST_HALF + (unsigned)(v >> shift);
 }
 
-/* Highest value that lands in bucket i. */
+/* The highest value that lands in bucket i. */
 static uint64_t
 hist_top(unsigned i)
 {
-	unsigned shift = i / WSX_HIST_SUB, sub = i % WSX_HIST_SUB;
+	unsigned shift = i < WSX_HIST_SUB ? 0 : i / WSX_HIST_HALF - 1;
+	uint64_t sub = i - shift * WSX_HIST_HALF;
 
-	if (!shift)
-		return sub;
-	return (((uint64_t)sub + 1) << shift) - 1;
+	return ((sub + 1) << shift) - 1;
 }
 
 int
@@ -43,7 +51,7 @@ wsx_hist_init(struct wsx_hist *h)
 void
 wsx_hist_release(struct wsx_hist *h)
 {
-	(void)h; /* nothing allocated */
+	(void)h;
 }
 
 void
@@ -56,6 +64,8 @@ void
 wsx_hist_record(struct wsx_hist *h, uint64_t v)
 {
 	h->b[hist_index(v)]++;
+	/* testing count rather than starting min at UINT64_MAX keeps a zeroed
+	 * struct a valid empty histogram */
 	if (!h->count || v < h->min)
 		h->min = v;
 	if (v > h->max)
@@ -106,24 +116,34 @@ wsx_hist_mean(const struct wsx_hist *h)
 uint64_t
 wsx_hist_percentile(const struct wsx_hist *h, double p)
 {
-	uint64_t want, seen = 0;
+	uint64_t rank, seen = 0, top;
+	double x;
+	unsigned i;
 
 	if (!h->count)
 		return 0;
-	if (p <= 0)
+	if (!(p > 0)) /* NaN too */
 		return h->min;
-	if (p >= 100)
+	/*
+	 * Nearest rank: the rank-th smallest value, rank = ceil(p% of count),
+	 * so at least p% of the values are at or below the answer. The last
+	 * rank is always max, which also keeps the cast below in range.
+	 */
+	x = p / 100 * (double)h->count;
+	if (p >= 100 || x >= (double)h->count)
 		return h->max;
-	want = (uint64_t)(p / 100 * (double)h->count + 0.5);
-	if (!want)
-		want = 1;
-	for (unsigned i = 0; i < WSX_HIST_BUCKETS; i++) {
+	rank = (uint64_t)x;
+	/* the slack absorbs rounding: 99.9% of 1000 is 999.0000000000001 */
+	if ((double)rank < x - x * 1e-12 || !rank)
+		rank++;
+	for (i = 0; i < WSX_HIST_BUCKETS - 1; i++) {
 		seen += h->b[i];
-		if (seen >= want) {
-			uint64_t top = hist_top(i);
-
-			return top < h->max ? top : h->max;
-		}
+		if (seen >= rank)
+			break;
 	}
-	return h->max;
+	/* the top bucket also holds clamped values: only max is known there */
+	if (i == WSX_HIST_BUCKETS - 1)
+		return h->max;
+	top = hist_top(i);
+	return top < h->max ? top : h->max;
 }
