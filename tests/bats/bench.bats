@@ -209,3 +209,41 @@ assert abs(r - 1000) <= 50, r' "$output"
 	assert_line --index 1 'extensions permessage-deflate'
 	assert_line --index 2 'extensions -'
 }
+
+@test "bench: on a terminal a progress line updates each second; -q silences it" {
+	run script -qfec "'$WSX' bench -d 2.3 --warmup 0 -c 2" /dev/null
+	assert_success
+	[[ "$output" == *"[  1s] "*" messages, "*"/s, "*" MB"* ]]
+	[[ "$output" == *"[  2s] "* ]]
+	run script -qfec "'$WSX' bench -q -d 1.2 --warmup 0 -c 2" /dev/null
+	assert_success
+	[[ "$output" != *"[  1s]"* ]]
+	[[ "$output" == *"messages   sent"* ]]
+}
+
+@test "bench -T and -c: connections are spread over the threads asked for" {
+	run --separate-stderr "$WSX" bench --json -T 3 -c 5 -d 0.5 --warmup 0
+	assert_success
+	assert_equal "$(json threads)" 3
+	assert_equal "$(json connections_opened.count)" 5
+	run --separate-stderr "$WSX" bench --json -T 8 -c 2 -d 0.5 --warmup 0
+	assert_success
+	assert_equal "$(json threads)" 2 # never more threads than connections
+}
+
+@test "bench --connect-rate: every connection opens, none fail" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json --connect-rate 20 -c 6 -d 1 --warmup 0 "$URL"
+	assert_success
+	assert_equal "$(json connections_opened.count)" 6
+	assert_equal "$(json errors.total)" 0
+}
+
+@test "bench --warmup: the warm-up's messages are not counted" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json -r 200 -c 2 --warmup 1 -d 1 "$URL"
+	assert_success
+	# 200/s for 1 measured second, not 2 seconds' worth
+	"$PYTHON" -c 'import json,sys; n=json.loads(sys.argv[1])["sent"]["messages"]
+assert 180 <= n <= 220, n' "$output"
+}
