@@ -11,28 +11,6 @@
 #include "tap.h"
 #include "util/hist.h"
 
-static int is_u64_at(uint64_t got, uint64_t exp, const char *file, int line,
-		     const char *fmt, ...) TAP_PRINTF(5, 6);
-
-static int
-is_u64_at(uint64_t got, uint64_t exp, const char *file, int line,
-	  const char *fmt, ...)
-{
-	va_list ap;
-	int pass;
-
-	va_start(ap, fmt);
-	pass = tap_vok(got == exp, file, line, fmt, ap);
-	va_end(ap);
-	if (!pass)
-		printf("#      got: %" PRIu64 "\n# expected: %" PRIu64 "\n",
-		       got, exp);
-	return pass;
-}
-
-#define is_u64(got, exp, ...)                                                  \
-	is_u64_at((got), (exp), __FILE__, __LINE__, __VA_ARGS__)
-
 /* Histograms are ~43 KiB: keep them off the stack. */
 static struct wsx_hist h, a, b, whole;
 

@@ -8,9 +8,11 @@
 #ifndef WSX_TESTS_TAP_H
 #define WSX_TESTS_TAP_H
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +104,25 @@ tap_is_int(long long got, long long exp, const char *file, int line,
 	va_end(ap);
 	if (!pass)
 		printf("#      got: %lld\n# expected: %lld\n", got, exp);
+	return pass;
+}
+
+static inline int tap_is_u64(uint64_t got, uint64_t exp, const char *file,
+			     int line, const char *fmt, ...) TAP_PRINTF(5, 6);
+
+static inline int
+tap_is_u64(uint64_t got, uint64_t exp, const char *file, int line,
+	   const char *fmt, ...)
+{
+	va_list ap;
+	int pass;
+
+	va_start(ap, fmt);
+	pass = tap_vok(got == exp, file, line, fmt, ap);
+	va_end(ap);
+	if (!pass)
+		printf("#      got: %" PRIu64 "\n# expected: %" PRIu64 "\n",
+		       got, exp);
 	return pass;
 }
 
@@ -216,6 +237,8 @@ done_testing(void)
 #define is_int(got, exp, ...)                                                  \
 	tap_is_int((long long)(got), (long long)(exp), __FILE__, __LINE__,     \
 		   __VA_ARGS__)
+#define is_u64(got, exp, ...)                                                  \
+	tap_is_u64((got), (exp), __FILE__, __LINE__, __VA_ARGS__)
 #define is_size(got, exp, ...)                                                 \
 	tap_is_size((size_t)(got), (size_t)(exp), __FILE__, __LINE__,          \
 		    __VA_ARGS__)
