@@ -14,18 +14,6 @@ bench_stats_init(struct bench_stats *s)
 }
 
 void
-bench_stats_reset(struct bench_stats *s)
-{
-	struct wsx_hist lat = s->latency, hs = s->handshake;
-
-	memset(s, 0, sizeof(*s));
-	s->latency = lat;
-	s->handshake = hs;
-	wsx_hist_reset(&s->latency);
-	wsx_hist_reset(&s->handshake);
-}
-
-void
 bench_stats_release(struct bench_stats *s)
 {
 	wsx_hist_release(&s->latency);

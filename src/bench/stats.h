@@ -33,8 +33,6 @@ struct bench_stats {
 };
 
 void bench_stats_init(struct bench_stats *s);
-/* Zero the counts (the warm-up is over). */
-void bench_stats_reset(struct bench_stats *s);
 void bench_stats_release(struct bench_stats *s);
 void bench_stats_merge(struct bench_stats *into,
 		       const struct bench_stats *from);

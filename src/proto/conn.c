@@ -284,18 +284,6 @@ wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
 	return 0;
 }
 
-bool
-wsx_conn_full(const struct wsx_conn *c)
-{
-	return wsx_sendq_full(&c->q);
-}
-
-size_t
-wsx_conn_queued(const struct wsx_conn *c)
-{
-	return c->q.bytes;
-}
-
 static void
 conn_update_rx(struct wsx_conn *c)
 {
