@@ -5,23 +5,29 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "proto/conn.h"
 #include "proto/server.h"
+#include "serve/broadcast.h"
 #include "serve/echo.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 #define SERVE_GRACE_US (2 * 1000000)
 
+enum { OPT_BROADCAST = WSX_OPTKEY_CMD, OPT_ECHO_SELF, OPT_SLOW };
+
 struct serve_opts {
-	bool echo;
+	bool echo, broadcast, echo_self;
+	enum wsx_slow slow;
 };
 
 struct serve {
 	struct wsx_loop *loop;
 	struct wsx_server *server;
+	struct wsx_broadcast *bc; /* --broadcast */
 	struct wsx_timer *grace;
 	bool shutting_down;
 };
@@ -29,6 +35,11 @@ struct serve {
 static const struct wsx_opt serve_optv[] = {
 	{ 'e', "echo", NULL,
 	  "send every message back to its sender (default)" },
+	{ OPT_BROADCAST, "broadcast", NULL,
+	  "each message to the others in its room (URL path)" },
+	{ OPT_ECHO_SELF, "echo-self", NULL, "broadcast to the sender too" },
+	{ OPT_SLOW, "slow", "close|drop",
+	  "full queue: close with 1008 (default), drop oldest" },
 	{ 0 },
 };
 
@@ -38,10 +49,27 @@ serve_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 {
 	struct serve_opts *o = target;
 
-	(void)arg;
-	(void)err;
-	if (opt->key == 'e')
+	switch (opt->key) {
+	case 'e':
 		o->echo = true;
+		break;
+	case OPT_BROADCAST:
+		o->broadcast = true;
+		break;
+	case OPT_ECHO_SELF:
+		o->echo_self = true;
+		break;
+	case OPT_SLOW:
+		if (!strcmp(arg, "close"))
+			o->slow = WSX_SLOW_CLOSE;
+		else if (!strcmp(arg, "drop"))
+			o->slow = WSX_SLOW_DROP;
+		else
+			return wsx_err_set(
+				err, WSX_EXIT_USAGE,
+				"--slow: '%.40s' is not close or drop", arg);
+		break;
+	}
 	return 0;
 }
 
@@ -52,11 +80,13 @@ static const struct wsx_optgroup serve_group = {
 };
 
 static void
-echo_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
+serve_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 {
 	struct serve *sv = arg;
 	const struct wsx_conn_info *i = wsx_conn_info(c);
 
+	if (sv->bc)
+		wsx_broadcast_leave(sv->bc, c);
 	wsx_info(
 		"close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, out %llu msgs %llu bytes",
 		i->peer, i->path, cl->code, cl->by_peer ? " from client" : "",
@@ -74,16 +104,36 @@ echo_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 static const struct wsx_conn_ops echo_ops = {
 	.on_message = wsx_echo_message,
 	.on_drain = wsx_echo_drain,
-	.on_close = echo_close,
+	.on_close = serve_close,
+};
+
+static void
+broadcast_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
+{
+	struct serve *sv = arg;
+
+	wsx_broadcast_message(sv->bc, c, m);
+}
+
+/* no on_drain: a slow receiver never slows its sender (see broadcast.h) */
+static const struct wsx_conn_ops broadcast_ops = {
+	.on_message = broadcast_message,
+	.on_close = serve_close,
 };
 
 static void
 serve_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
 {
 	const struct wsx_conn_info *i = wsx_conn_info(c);
+	struct serve *sv = arg;
 
 	(void)s;
 	wsx_info("open %s %s", i->peer, i->path);
+	if (sv->bc) {
+		wsx_broadcast_join(sv->bc, c);
+		wsx_conn_set_ops(c, &broadcast_ops, arg);
+		return;
+	}
 	wsx_conn_set_ops(c, &echo_ops, arg);
 }
 
@@ -141,12 +191,20 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		return status;
 	if (first != argc)
 		return cmd_usage(cmd, "unexpected argument '%s'", argv[first]);
+	if (opts.echo && opts.broadcast)
+		return cmd_usage(cmd,
+				 "--echo and --broadcast do not go together");
+	if ((opts.echo_self || opts.slow) && !opts.broadcast)
+		return cmd_usage(cmd,
+				 "--echo-self and --slow go with --broadcast");
 
 	sv.loop = wsx_loop_new(&err);
 	if (!sv.loop)
 		return cmd_fail(cmd, &err);
 	wsx_loop_on_signal(sv.loop, serve_signal, &sv);
 	sv.grace = wsx_timer_new(sv.loop, serve_grace_over, &sv);
+	if (opts.broadcast)
+		sv.bc = wsx_broadcast_new(opts.echo_self, opts.slow);
 	sv.server =
 		wsx_server_new(sv.loop, &server, &lim, &serve_ops, &sv, &err);
 	if (!sv.server) {
@@ -158,6 +216,7 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 out:
 	wsx_timer_free(sv.grace);
 	wsx_server_free(sv.server);
+	wsx_broadcast_free(sv.bc);
 	wsx_loop_free(sv.loop);
 	return status;
 }
@@ -173,16 +232,18 @@ static const struct wsx_optgroup *const serve_groups[] = {
 const struct wsx_cmd cmd_serve = {
 	.name = "serve",
 	.args = "[options]",
-	.summary = "run an echo WebSocket server",
+	.summary = "run an echo or broadcast WebSocket server",
 	.description =
 		"Listen for WebSocket clients and echo every message back with its type\n"
-		"and exact bytes. Binds 127.0.0.1:8080 unless told otherwise; prints\n"
+		"and exact bytes, or (--broadcast) send it to every other client in\n"
+		"its room. Binds 127.0.0.1:8080 unless told otherwise; prints\n"
 		"\"listening on ws://HOST:PORT\" on stderr once ready. SIGINT or SIGTERM\n"
 		"closes every client with 1001 and exits 0.",
 	.examples =
 		"  wsx serve\n"
 		"  wsx serve -p 0 -v          # any free port, log each connection\n"
-		"  wsx serve --host :: -p 9000\n",
+		"  wsx serve --host :: -p 9000\n"
+		"  wsx serve --broadcast -p 9000   # chat: ws://127.0.0.1:9000/room\n",
 	.groups = serve_groups,
 	.run = serve_run,
 };

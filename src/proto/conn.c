@@ -295,6 +295,12 @@ conn_update_rx(struct wsx_conn *c)
 	lws_rx_flow_control(c->wsi, enable);
 }
 
+bool
+wsx_conn_drop_oldest(struct wsx_conn *c)
+{
+	return wsx_sendq_drop_oldest(&c->q);
+}
+
 void
 wsx_conn_pause(struct wsx_conn *c, bool pause)
 {

@@ -73,6 +73,8 @@ void wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops,
  */
 int wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
 		  size_t len);
+/* Drop the oldest queued message not yet begun; false when there is none. */
+bool wsx_conn_drop_oldest(struct wsx_conn *c);
 /* Stop (true) or resume reading from the peer: flow control, not buffering. */
 void wsx_conn_pause(struct wsx_conn *c, bool pause);
 /* Send a ping now; its pong reaches on_pong with the round trip. */

@@ -98,6 +98,35 @@ wsx_sendq_peek(const struct wsx_sendq *q, struct wsx_sendq_item *it)
 	return true;
 }
 
+bool
+wsx_sendq_drop_oldest(struct wsx_sendq *q)
+{
+	size_t at = q->head, size;
+	struct sq_hdr *h;
+
+	if (!q->count)
+		return false;
+	h = (struct sq_hdr *)(q->mem + at);
+	if (h->off) { /* partly written: it has to finish */
+		if (q->count < 2)
+			return false;
+		at += sq_entry_size(q, h->len);
+		h = (struct sq_hdr *)(q->mem + at);
+	}
+	size = sq_entry_size(q, h->len);
+	q->bytes -= h->len;
+	q->count--;
+	if (at == q->head) {
+		q->head += size;
+	} else {
+		memmove(q->mem + at, q->mem + at + size, q->tail - at - size);
+		q->tail -= size;
+	}
+	if (!q->count)
+		q->head = q->tail = 0;
+	return true;
+}
+
 void
 wsx_sendq_advance(struct wsx_sendq *q, size_t n)
 {

@@ -40,6 +40,8 @@ int wsx_sendq_push(struct wsx_sendq *q, enum wsx_msg_type type,
 bool wsx_sendq_full(const struct wsx_sendq *q);
 /* The oldest message, false when empty. */
 bool wsx_sendq_peek(const struct wsx_sendq *q, struct wsx_sendq_item *it);
+/* Drop the oldest message none of which was written yet; false if none. */
+bool wsx_sendq_drop_oldest(struct wsx_sendq *q);
 /* n more bytes of the oldest message were written; drops it when done. */
 void wsx_sendq_advance(struct wsx_sendq *q, size_t n);
 

@@ -117,3 +117,57 @@ teardown() {
 	assert_failure 2
 	[[ "$stderr" == *"unexpected argument 'extra'"* ]]
 }
+
+@test "serve --broadcast: each message reaches exactly the others in its room" {
+	start_wsx_echo --broadcast
+	run "$PYTHON" "$HELPERS/py_broadcast_check.py" rooms "$URL" lobby:3 chat/a:2 chat/b:1
+	assert_success
+	assert_line "ok lobby-0 got 2"
+	assert_line "ok chat/a-1 got 1"
+	assert_line "ok chat/b-0 got 0"
+}
+
+@test "serve --broadcast --echo-self: the sender gets its own message too" {
+	start_wsx_echo --broadcast --echo-self
+	run "$PYTHON" "$HELPERS/py_broadcast_check.py" rooms "$URL" r:3 --echo-self
+	assert_success
+	assert_line "ok r-0 got 3"
+}
+
+@test "serve --broadcast: a client that never reads is closed with 1008; 200 MiB reach the others, RSS bounded" {
+	start_wsx_echo --broadcast -v
+	local server=$LAST_PID
+	run timeout 120 "$PYTHON" "$HELPERS/py_broadcast_check.py" slow "$URL" room 3200 65536
+	assert_success
+	assert_line "ok reader got all 3200 while one client did not read"
+	grep -q '/room: send queue full, closing with 1008' "$BATS_TEST_TMPDIR/wsx-echo.log"
+	local peak_kib
+	peak_kib=$(awk '/^VmHWM/{print $2}' "/proc/$server/status")
+	[ "$peak_kib" -lt $((64 * 1024)) ]
+}
+
+@test "serve --broadcast --slow drop: the slow client loses its oldest messages, the others nothing" {
+	start_wsx_echo --broadcast --slow drop -v
+	run timeout 120 "$PYTHON" "$HELPERS/py_broadcast_check.py" slow "$URL" room 800 65536
+	assert_success
+	assert_line "ok reader got all 800 while one client did not read"
+	local _
+	for _ in $(seq 1 40); do
+		grep -q 'messages dropped (too slow)' "$BATS_TEST_TMPDIR/wsx-echo.log" && break
+		sleep 0.05
+	done
+	grep -q '/room: [1-9][0-9]* messages dropped (too slow)' "$BATS_TEST_TMPDIR/wsx-echo.log"
+	run grep -c 'closing with 1008' "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_output 0
+}
+
+@test "serve: --echo-self and --slow need --broadcast; --slow takes close or drop" {
+	run --separate-stderr "$WSX" serve --echo-self
+	assert_failure 2
+	assert_equal "$stderr" "wsx: --echo-self and --slow go with --broadcast (see 'wsx serve --help')"
+	run --separate-stderr "$WSX" serve --broadcast --slow later
+	assert_failure 2
+	[[ "$stderr" == "wsx: --slow: 'later' is not close or drop"* ]]
+	run --separate-stderr "$WSX" serve --echo --broadcast
+	assert_failure 2
+}

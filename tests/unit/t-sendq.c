@@ -372,6 +372,37 @@ test_growth(void)
 	wsx_sendq_release(&q);
 }
 
+/* --slow=drop: the oldest message not yet begun goes, FIFO order stays. */
+static void
+test_drop_oldest(void)
+{
+	struct wsx_sendq q;
+	struct wsx_sendq_item it;
+
+	wsx_sendq_init(&q, 16, 1 << 20);
+	ok(!wsx_sendq_drop_oldest(&q), "drop: nothing to drop when empty");
+	wsx_sendq_push(&q, WSX_MSG_TEXT, "one", 3);
+	wsx_sendq_push(&q, WSX_MSG_TEXT, "two", 3);
+	wsx_sendq_push(&q, WSX_MSG_BINARY, "three", 5);
+	ok(wsx_sendq_drop_oldest(&q), "drop: the head, not begun, goes");
+	is_size(q.count, 2, "drop: two left");
+	is_size(q.bytes, 8, "drop: their bytes");
+	wsx_sendq_peek(&q, &it);
+	is_mem(it.data, it.len, "two", 3, "drop: the next is now first");
+	wsx_sendq_advance(&q, 1); /* "two" is begun: it must finish */
+	ok(wsx_sendq_drop_oldest(&q), "drop: the one after a begun head goes");
+	is_size(q.count, 1, "drop: one left");
+	wsx_sendq_peek(&q, &it);
+	is_mem(it.data + it.off, it.len - it.off, "wo", 2,
+	       "drop: the begun head is intact");
+	ok(!wsx_sendq_drop_oldest(&q), "drop: a lone begun message stays");
+	wsx_sendq_push(&q, WSX_MSG_TEXT, "four", 4);
+	wsx_sendq_advance(&q, 2);
+	wsx_sendq_peek(&q, &it);
+	is_mem(it.data, it.len, "four", 4, "drop: queue keeps working after");
+	wsx_sendq_release(&q);
+}
+
 int
 main(void)
 {
@@ -383,5 +414,6 @@ main(void)
 	test_empty_messages();
 	test_reuse();
 	test_growth();
+	test_drop_oldest();
 	return done_testing();
 }
