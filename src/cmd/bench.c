@@ -210,7 +210,7 @@ embedded_start(struct embedded *e, const struct wsx_conn_limits *lim,
 							   embedded_accept };
 	struct wsx_server_opts so;
 
-	wsx_server_opts_init(&so);
+	wsx_server_opts_init(&so); /* nothing in it to release */
 	so.port = 0;
 	e->loop = wsx_loop_new_worker(err);
 	if (!e->loop)

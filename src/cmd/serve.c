@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -188,19 +189,30 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	wsx_conn_limits_init(&lim);
 	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
 	if (first < 0)
-		return status;
-	if (first != argc)
-		return cmd_usage(cmd, "unexpected argument '%s'", argv[first]);
-	if (opts.echo && opts.broadcast)
-		return cmd_usage(cmd,
-				 "--echo and --broadcast do not go together");
-	if ((opts.echo_self || opts.slow) && !opts.broadcast)
-		return cmd_usage(cmd,
-				 "--echo-self and --slow go with --broadcast");
+		goto out;
+	if (first != argc) {
+		status =
+			cmd_usage(cmd, "unexpected argument '%s'", argv[first]);
+		goto out;
+	}
+	if (opts.echo && opts.broadcast) {
+		status = cmd_usage(cmd,
+				   "--echo and --broadcast do not go together");
+		goto out;
+	}
+	if ((opts.echo_self || opts.slow) && !opts.broadcast) {
+		status = cmd_usage(
+			cmd, "--echo-self and --slow go with --broadcast");
+		goto out;
+	}
 
+	/* no surprise exit when the terminal goes away (nohup, ssh) */
+	signal(SIGHUP, SIG_IGN);
 	sv.loop = wsx_loop_new(&err);
-	if (!sv.loop)
-		return cmd_fail(cmd, &err);
+	if (!sv.loop) {
+		status = cmd_fail(cmd, &err);
+		goto out;
+	}
 	wsx_loop_on_signal(sv.loop, serve_signal, &sv);
 	sv.grace = wsx_timer_new(sv.loop, serve_grace_over, &sv);
 	if (opts.broadcast)
@@ -218,6 +230,7 @@ out:
 	wsx_server_free(sv.server);
 	wsx_broadcast_free(sv.bc);
 	wsx_loop_free(sv.loop);
+	wsx_server_opts_release(&server);
 	return status;
 }
 

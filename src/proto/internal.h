@@ -12,6 +12,7 @@
 #include "proto/conn.h"
 #include "proto/loop.h"
 #include "proto/sendq.h"
+#include "proto/server.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 
@@ -124,6 +125,18 @@ int fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		     void *user, void *in, size_t len);
 
 /* loop.c */
+/* proto/gate.c: the server's admission checks */
+struct wsx_gate {
+	/* a copy: its strings belong to the caller, and outlive the server */
+	struct wsx_server_opts opts;
+	char *basic; /* "Basic base64(user:pass)" for --user */
+};
+void gate_init(struct wsx_gate *g, const struct wsx_server_opts *o);
+void gate_release(struct wsx_gate *g);
+/* 0: let the upgrade go on; 1: refused, status written; -1: hang up */
+int gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi);
+int server_confirm_upgrade(struct wsx_server *s, struct lws *wsi);
+
 extern const struct lws_protocols wsx_protocols[];
 extern const struct lws_extension wsx_extensions[];
 struct lws_vhost *loop_vhost_new(struct wsx_loop *loop,

@@ -110,8 +110,10 @@ loop_new(bool owns_signals, struct wsx_err *err)
 
 	lws_set_log_level(LLL_ERR, loop_lws_log);
 	memset(&info, 0, sizeof(info));
+	/* JUST_USE_RAW_ORIGIN: -o is sent as given; lws would prefix http:// */
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		       LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
 	info.user = loop;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.pt_serv_buf_size = WSX_CHUNK + LWS_PRE;
@@ -297,9 +299,15 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (c && !len)
 			conn_note_tls_verify(c, user);
 		return 0;
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
+		int rc = vh ? server_confirm_upgrade(lws_vhost_user(vh), wsi)
+			    : 0;
+
+		if (rc)
+			return rc;
 		loop_offer_subprotocol(wsi);
 		return 0;
+	}
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return vh ? server_filter(lws_vhost_user(vh), wsi) : 0;
 	case LWS_CALLBACK_ESTABLISHED:

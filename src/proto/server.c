@@ -15,6 +15,7 @@
 struct wsx_server {
 	struct wsx_loop *loop;
 	struct lws_vhost *vh;
+	struct wsx_gate gate;
 	struct wsx_conn_limits lim;
 	const struct wsx_server_ops *ops;
 	void *arg;
@@ -28,6 +29,10 @@ enum {
 	OPT_HOST = WSX_OPTKEY_SERVER,
 	OPT_CERT,
 	OPT_KEY,
+	OPT_ORIGIN,
+	OPT_USER,
+	OPT_TOKEN,
+	OPT_MAX_CONNS,
 };
 
 static const struct wsx_opt server_opts[] = {
@@ -38,6 +43,13 @@ static const struct wsx_opt server_opts[] = {
 	{ OPT_CERT, "cert", "FILE",
 	  "serve wss:// with this certificate (PEM)" },
 	{ OPT_KEY, "key", "FILE", "private key of --cert (PEM)" },
+	{ OPT_ORIGIN, "origin", "URL",
+	  "allow only this Origin (repeatable); others: 403" },
+	{ OPT_USER, "user", "USER:PASS",
+	  "require HTTP Basic credentials (401)" },
+	{ OPT_TOKEN, "token", "TOKEN",
+	  "require 'Bearer TOKEN' or ?token=TOKEN (401)" },
+	{ OPT_MAX_CONNS, "max-conns", "N", "at most N clients; more: 503" },
 	{ 0 },
 };
 
@@ -63,6 +75,30 @@ server_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_KEY:
 		o->key = arg;
 		break;
+	case OPT_ORIGIN:
+		o->origins = xrealloc(o->origins,
+				      (o->n_origins + 1) * sizeof(*o->origins));
+		o->origins[o->n_origins++] = arg;
+		break;
+	case OPT_USER:
+		if (!strchr(arg, ':'))
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--user: expected USER:PASS");
+		free(o->user);
+		o->user = xstrdup(arg);
+		memset((char *)arg, '*', strlen(arg)); /* out of ps(1) */
+		break;
+	case OPT_TOKEN:
+		if (!*arg)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--token: must not be empty");
+		free(o->token);
+		o->token = xstrdup(arg);
+		memset((char *)arg, '*', strlen(arg));
+		break;
+	case OPT_MAX_CONNS:
+		return wsx_parse_uint("--max-conns", arg, 1, 1000000,
+				      &o->max_conns, err);
 	}
 	return 0;
 }
@@ -79,6 +115,17 @@ wsx_server_opts_init(struct wsx_server_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->host = "127.0.0.1";
 	o->port = WSX_DEFAULT_PORT;
+}
+
+void
+wsx_server_opts_release(struct wsx_server_opts *o)
+{
+	free(o->origins);
+	free(o->user);
+	free(o->token);
+	o->origins = NULL;
+	o->n_origins = 0;
+	o->user = o->token = NULL;
 }
 
 /* libwebsockets binds to an address literal; resolve "localhost" and co. */
@@ -129,6 +176,7 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	s->ops = ops;
 	s->arg = arg;
 	s->accepting = true;
+	gate_init(&s->gate, opts);
 	memset(&info, 0, sizeof(info));
 	info.port = (int)opts->port;
 	info.iface = addr;
@@ -154,6 +202,7 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 				err, WSX_EXIT_FAIL,
 				"cannot listen on %s port %u (in use, or not an address of this host)",
 				addr, opts->port);
+		gate_release(&s->gate);
 		free(s);
 		return NULL;
 	}
@@ -174,6 +223,12 @@ server_filter(struct wsx_server *s, struct lws *wsi)
 {
 	(void)wsi;
 	return s && s->accepting ? 0 : -1;
+}
+
+int
+server_confirm_upgrade(struct wsx_server *s, struct lws *wsi)
+{
+	return s ? gate_check(&s->gate, s->count, wsi) : 0;
 }
 
 static void
@@ -267,5 +322,6 @@ wsx_server_free(struct wsx_server *s)
 		c->server = NULL;
 		c->ops = NULL;
 	}
+	gate_release(&s->gate);
 	free(s);
 }

@@ -16,11 +16,18 @@ struct wsx_server_opts {
 	const char *host; /* address to bind; default 127.0.0.1 */
 	unsigned port;	  /* 0 picks a free port; default 8080 */
 	const char *cert, *key;
+	/* the gate (proto/gate.c) */
+	const char **origins; /* --origin allowlist; empty: any */
+	size_t n_origins;
+	char *user;  /* --user USER:PASS (HTTP Basic), scrubbed from argv */
+	char *token; /* --token (Bearer or ?token=), scrubbed from argv */
+	unsigned long max_conns;
 };
 
 #define WSX_DEFAULT_PORT 8080
 
 void wsx_server_opts_init(struct wsx_server_opts *o);
+void wsx_server_opts_release(struct wsx_server_opts *o);
 extern const struct wsx_optgroup
 	wsx_server_optgroup; /* target: wsx_server_opts */
 

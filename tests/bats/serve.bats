@@ -171,3 +171,102 @@ teardown() {
 	run --separate-stderr "$WSX" serve --echo --broadcast
 	assert_failure 2
 }
+
+# http_status URL [HEADER...]: the status line and WWW-Authenticate of a
+# WebSocket upgrade request, from Python's http.client (not a wsx client)
+http_status() {
+	"$PYTHON" - "$@" <<'PY'
+import http.client, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+h = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+for a in sys.argv[2:]:
+    k, v = a.split(": ", 1)
+    h[k] = v
+c.request("GET", (u.path or "/") + ("?" + u.query if u.query else ""), headers=h)
+r = c.getresponse()
+print(r.status, r.getheader("WWW-Authenticate") or "-")
+PY
+}
+
+@test "serve --origin: only the listed Origins get in, others get 403" {
+	start_wsx_echo --origin https://app.example --origin http://localhost:3000
+	run http_status "$URL" "Origin: https://evil.example"
+	assert_output "403 -"
+	run http_status "$URL"
+	assert_output "403 -"
+	run http_status "$URL" "Origin: http://localhost:3000"
+	assert_output "101 -"
+	# wsx pipe -o sends the Origin exactly as given
+	run bash -c "echo hi | '$WSX' pipe -o https://app.example '$URL'"
+	assert_success
+	assert_output "hi"
+}
+
+@test "serve --user: Basic credentials or 401 with a challenge" {
+	start_wsx_echo --user ann:pw1
+	run http_status "$URL"
+	assert_output '401 Basic realm="wsx"'
+	run http_status "$URL" "Authorization: Basic $(printf ann:pw2 | base64)"
+	assert_output '401 Basic realm="wsx"'
+	run http_status "$URL" "Authorization: Basic $(printf ann:pw1 | base64)"
+	assert_output "101 -"
+	run bash -c "echo hi | '$WSX' pipe -u ann:pw1 '$URL'"
+	assert_success
+	assert_output "hi"
+	run --separate-stderr bash -c "echo hi | '$WSX' pipe -u ann:nope '$URL'"
+	assert_failure 4
+	assert_equal "$stderr" "wsx: handshake refused: HTTP 401"
+}
+
+@test "serve --token: a Bearer header or ?token= gets in, nothing else" {
+	start_wsx_echo --token t0k3n
+	run http_status "$URL"
+	assert_output "401 Bearer"
+	run http_status "$URL" "Authorization: Bearer wrong"
+	assert_output "401 Bearer"
+	run http_status "$URL" "Authorization: Bearer t0k3n"
+	assert_output "101 -"
+	run http_status "$URL/?token=t0k3n"
+	assert_output "101 -"
+	run http_status "$URL/?token=t0k3"
+	assert_output "401 Bearer"
+}
+
+@test "serve --max-conns: one client more gets 503, and gets in once one leaves" {
+	start_wsx_echo --max-conns 2 -v
+	local fifo="$BATS_TEST_TMPDIR/hold" pids=() i
+	mkfifo "$fifo"
+	exec 7<>"$fifo"
+	for i in 1 2; do
+		"$WSX" pipe -n "$URL" <&7 >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for i in $(seq 1 100); do
+		grep -c '^wsx: open' "$BATS_TEST_TMPDIR/wsx-echo.log" 2>/dev/null | grep -q 2 && break
+		sleep 0.05
+	done
+	run http_status "$URL"
+	assert_output "503 -"
+	kill "${pids[0]}"
+	wait "${pids[0]}" || true
+	for i in $(seq 1 100); do
+		run http_status "$URL"
+		[ "$output" = "101 -" ] && break
+		sleep 0.05
+	done
+	assert_output "101 -"
+	kill "${pids[1]}"
+	wait "${pids[1]}" || true
+	exec 7>&-
+}
+
+@test "serve ignores SIGHUP" {
+	start_wsx_echo
+	kill -HUP "$LAST_PID"
+	sleep 0.3
+	kill -0 "$LAST_PID"
+	run bash -c "echo still | '$WSX' pipe '$URL'"
+	assert_output "still"
+}
