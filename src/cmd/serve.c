@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
@@ -13,22 +14,41 @@
 #include "proto/server.h"
 #include "serve/broadcast.h"
 #include "serve/echo.h"
+#include "serve/exec.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/parse.h"
+#include "util/xalloc.h"
 
-#define SERVE_GRACE_US (2 * 1000000)
+#define SERVE_DEFAULT_GRACE_US (2 * 1000000ull)
 
-enum { OPT_BROADCAST = WSX_OPTKEY_CMD, OPT_ECHO_SELF, OPT_SLOW };
+enum {
+	OPT_BROADCAST = WSX_OPTKEY_CMD,
+	OPT_ECHO_SELF,
+	OPT_SLOW,
+	OPT_EXEC,
+	OPT_SH,
+	OPT_PASSENV,
+	OPT_GRACE,
+	OPT_MAX_FORKS,
+};
 
 struct serve_opts {
 	bool echo, broadcast, echo_self;
 	enum wsx_slow slow;
+	const char *exec, *sh;
+	const char **passenv;
+	size_t n_passenv;
+	uint64_t grace_us;
+	unsigned long max_forks;
 };
 
 struct serve {
 	struct wsx_loop *loop;
 	struct wsx_server *server;
 	struct wsx_broadcast *bc; /* --broadcast */
+	struct wsx_exec *exec;	  /* --exec, --sh */
+	uint64_t grace_us;
 	struct wsx_timer *grace;
 	bool shutting_down;
 };
@@ -39,6 +59,15 @@ static const struct wsx_opt serve_optv[] = {
 	{ OPT_BROADCAST, "broadcast", NULL,
 	  "each message to the others in its room (URL path)" },
 	{ OPT_ECHO_SELF, "echo-self", NULL, "broadcast to the sender too" },
+	{ OPT_EXEC, "exec", "PROG",
+	  "a PROG [ARGS] per client, on its stdin and stdout" },
+	{ OPT_SH, "sh", "COMMAND", "like --exec, with /bin/sh -c COMMAND" },
+	{ OPT_PASSENV, "passenv", "NAME",
+	  "--exec: pass this variable on (repeatable)" },
+	{ OPT_MAX_FORKS, "max-forks", "N",
+	  "--exec: at most N children; more: 503" },
+	{ OPT_GRACE, "grace", "SECS",
+	  "time to close before signals, at exit too (2)" },
 	{ OPT_SLOW, "slow", "close|drop",
 	  "full queue: close with 1008 (default), drop oldest" },
 	{ 0 },
@@ -60,6 +89,22 @@ serve_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_ECHO_SELF:
 		o->echo_self = true;
 		break;
+	case OPT_EXEC:
+		o->exec = arg;
+		break;
+	case OPT_SH:
+		o->sh = arg;
+		break;
+	case OPT_PASSENV:
+		o->passenv = xrealloc(o->passenv,
+				      (o->n_passenv + 1) * sizeof(*o->passenv));
+		o->passenv[o->n_passenv++] = arg;
+		break;
+	case OPT_GRACE:
+		return wsx_parse_secs("--grace", arg, &o->grace_us, err);
+	case OPT_MAX_FORKS:
+		return wsx_parse_uint("--max-forks", arg, 1, 100000,
+				      &o->max_forks, err);
 	case OPT_SLOW:
 		if (!strcmp(arg, "close"))
 			o->slow = WSX_SLOW_CLOSE;
@@ -135,6 +180,10 @@ serve_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
 		wsx_conn_set_ops(c, &broadcast_ops, arg);
 		return;
 	}
+	if (sv->exec) {
+		wsx_exec_attach(sv->exec, c);
+		return;
+	}
 	wsx_conn_set_ops(c, &echo_ops, arg);
 }
 
@@ -170,35 +219,71 @@ serve_signal(struct wsx_loop *loop, int signo, void *arg)
 		return;
 	}
 	wsx_server_close_all(sv->server, 1001, "server shutting down");
-	wsx_timer_arm(sv->grace, SERVE_GRACE_US);
+	wsx_timer_arm(sv->grace, sv->grace_us);
 }
 
 static int
 serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_common common = { 0 };
-	struct serve_opts opts = { 0 };
+	struct serve_opts opts = { .grace_us = SERVE_DEFAULT_GRACE_US };
 	struct wsx_server_opts server;
 	struct wsx_conn_limits lim;
-	void *const targets[] = { &opts, &server, &lim, &common };
+	struct wsx_framing_opts framing;
+	struct wsx_exec_opts exec = { 0 };
+	void *const targets[] = { &opts, &server, &lim, &framing, &common };
 	struct serve sv = { 0 };
 	struct wsx_err err;
+	static char sh[] = "/bin/sh", dash_c[] = "-c";
+	char *sh_argv[4] = { sh, dash_c, NULL, NULL };
+	char **exec_argv = NULL;
 	int first, status = WSX_EXIT_OK;
+	size_t modes;
 
 	wsx_server_opts_init(&server);
 	wsx_conn_limits_init(&lim);
+	wsx_framing_opts_init(&framing, WSX_FRAMING_LINES);
 	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
 	if (first < 0)
 		goto out;
-	if (first != argc) {
+	if (first != argc && !opts.exec) {
 		status =
 			cmd_usage(cmd, "unexpected argument '%s'", argv[first]);
 		goto out;
 	}
-	if (opts.echo && opts.broadcast) {
-		status = cmd_usage(cmd,
-				   "--echo and --broadcast do not go together");
+	modes = opts.echo + opts.broadcast + !!opts.exec + !!opts.sh;
+	if (modes > 1) {
+		status = cmd_usage(cmd, "--echo, --broadcast, --exec and --sh "
+					"do not go together");
 		goto out;
+	}
+	if ((opts.n_passenv || opts.max_forks) && !opts.exec && !opts.sh) {
+		status = cmd_usage(cmd, "--passenv and --max-forks go with "
+					"--exec or --sh");
+		goto out;
+	}
+	if (opts.exec || opts.sh) {
+		/* PROG and the operands after it, or sh -c COMMAND */
+		if (opts.sh) {
+			sh_argv[2] = (char *)opts.sh;
+		} else {
+			exec_argv = xcalloc((size_t)(argc - first) + 2,
+					    sizeof(*exec_argv));
+			exec_argv[0] = (char *)opts.exec;
+			for (int a = first; a < argc; a++)
+				exec_argv[1 + a - first] = argv[a];
+		}
+		exec.argv = opts.sh ? sh_argv : exec_argv;
+		exec.passenv = opts.passenv;
+		exec.n_passenv = opts.n_passenv;
+		exec.grace_us = opts.grace_us;
+		exec.framing = framing;
+		exec.server_host = server.host;
+		/* children outlive their connections only briefly: one per
+		 * connection is the bound the gate can enforce */
+		if (opts.max_forks &&
+		    (!server.max_conns || opts.max_forks < server.max_conns))
+			server.max_conns = opts.max_forks;
 	}
 	if ((opts.echo_self || opts.slow) && !opts.broadcast) {
 		status = cmd_usage(
@@ -215,6 +300,7 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	}
 	wsx_loop_on_signal(sv.loop, serve_signal, &sv);
 	sv.grace = wsx_timer_new(sv.loop, serve_grace_over, &sv);
+	sv.grace_us = opts.grace_us;
 	if (opts.broadcast)
 		sv.bc = wsx_broadcast_new(opts.echo_self, opts.slow);
 	sv.server =
@@ -223,23 +309,28 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		status = cmd_fail(cmd, &err);
 		goto out;
 	}
+	if (exec.argv) {
+		exec.server_port = wsx_server_port(sv.server);
+		wsx_server_keep_headers(sv.server);
+		sv.exec = wsx_exec_new(sv.loop, &exec, &lim, serve_close, &sv);
+	}
 	wsx_notice("listening on %s", wsx_server_url(sv.server));
 	wsx_loop_run(sv.loop);
 out:
 	wsx_timer_free(sv.grace);
 	wsx_server_free(sv.server);
 	wsx_broadcast_free(sv.bc);
+	wsx_exec_free(sv.exec);
 	wsx_loop_free(sv.loop);
 	wsx_server_opts_release(&server);
+	free(opts.passenv);
+	free(exec_argv);
 	return status;
 }
 
 static const struct wsx_optgroup *const serve_groups[] = {
-	&serve_group,
-	&wsx_server_optgroup,
-	&wsx_conn_optgroup,
-	&cmd_common_group,
-	NULL,
+	&serve_group,	       &wsx_server_optgroup, &wsx_conn_optgroup,
+	&wsx_framing_optgroup, &cmd_common_group,    NULL,
 };
 
 const struct wsx_cmd cmd_serve = {
@@ -249,7 +340,8 @@ const struct wsx_cmd cmd_serve = {
 	.description =
 		"Listen for WebSocket clients and echo every message back with its type\n"
 		"and exact bytes, or (--broadcast) send it to every other client in\n"
-		"its room. Binds 127.0.0.1:8080 unless told otherwise; prints\n"
+		"its room, or (--exec) bridge it to a program of its own. Binds\n"
+		"127.0.0.1:8080 unless told otherwise; prints\n"
 		"\"listening on ws://HOST:PORT\" on stderr once ready. SIGINT or SIGTERM\n"
 		"closes every client with 1001 and exits 0.",
 	.examples =

@@ -126,6 +126,9 @@ conn_free(struct wsx_conn *c)
 	wsx_sendq_release(&c->q);
 	free(c->batch_buf);
 	free(c->info.path);
+	for (size_t i = 0; i < c->info.n_headers; i++)
+		free(c->info.headers[i]);
+	free(c->info.headers);
 	free(c->url_auth);
 	free(c);
 }

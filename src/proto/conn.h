@@ -44,8 +44,12 @@ struct wsx_close {
 };
 
 struct wsx_conn_info {
-	char peer[272];	   /* "127.0.0.1:53422" */
-	char *path;	   /* request path with query; "" for clients */
+	char peer[272]; /* "127.0.0.1:53422" */
+	char *path;	/* request path with query; "" for clients */
+	/* server side, with wsx_server_keep_headers(): "name: value" of the
+	 * request headers libwebsockets knows (it drops the others) */
+	char **headers;
+	size_t n_headers;
 	char protocol[64]; /* negotiated subprotocol or "" */
 	uint64_t opened_us;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;

@@ -20,6 +20,7 @@ struct wsx_server {
 	const struct wsx_server_ops *ops;
 	void *arg;
 	bool accepting;
+	bool keep_headers;
 	size_t count;
 	struct wsx_conn *conns; /* every open connection */
 	char url[300];
@@ -218,6 +219,12 @@ wsx_server_url(const struct wsx_server *s)
 	return s->url;
 }
 
+unsigned
+wsx_server_port(const struct wsx_server *s)
+{
+	return (unsigned)lws_get_vhost_listen_port(s->vh);
+}
+
 int
 server_filter(struct wsx_server *s, struct lws *wsi)
 {
@@ -249,6 +256,36 @@ server_peer_name(struct lws *wsi, char *out, size_t outsz)
 		 port);
 }
 
+void
+wsx_server_keep_headers(struct wsx_server *s)
+{
+	s->keep_headers = true;
+}
+
+/* The request headers, while libwebsockets still has them. */
+static void
+server_copy_headers(struct wsx_conn *c, struct lws *wsi)
+{
+	char value[1024], line[1100];
+
+	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
+		const char *name = (const char *)lws_token_to_string(
+			(enum lws_token_indexes)t);
+		size_t n = name ? strlen(name) : 0;
+
+		/* real headers only: "name:", not ":path" or "get " */
+		if (n < 2 || name[0] == ':' || name[n - 1] != ':' ||
+		    lws_hdr_copy(wsi, value, sizeof(value),
+				 (enum lws_token_indexes)t) <= 0)
+			continue;
+		snprintf(line, sizeof(line), "%.*s %s", (int)n, name, value);
+		c->info.headers = xrealloc(c->info.headers,
+					   (c->info.n_headers + 1) *
+						   sizeof(*c->info.headers));
+		c->info.headers[c->info.n_headers++] = xstrdup(line);
+	}
+}
+
 struct wsx_conn *
 server_accept(struct wsx_server *s, struct lws *wsi)
 {
@@ -270,6 +307,8 @@ server_accept(struct wsx_server *s, struct lws *wsi)
 	/* sized to fit: thousands of idle clients each keep one */
 	free(c->info.path);
 	c->info.path = xstrdup(path);
+	if (s->keep_headers)
+		server_copy_headers(c, wsi);
 	c->srv_next = s->conns;
 	if (s->conns)
 		s->conns->srv_prev = c;

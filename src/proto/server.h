@@ -46,6 +46,9 @@ struct wsx_server *wsx_server_new(struct wsx_loop *loop,
 				  struct wsx_err *err);
 /* "ws://127.0.0.1:8080", with the port actually bound. */
 const char *wsx_server_url(const struct wsx_server *s);
+unsigned wsx_server_port(const struct wsx_server *s);
+/* Keep each client's request headers in its wsx_conn_info (for --exec). */
+void wsx_server_keep_headers(struct wsx_server *s);
 /* Refuse new clients from now on (shutting down). */
 void wsx_server_stop_accepting(struct wsx_server *s);
 /* Close every client with code and reason. */

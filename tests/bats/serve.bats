@@ -270,3 +270,64 @@ PY
 	run bash -c "echo still | '$WSX' pipe '$URL'"
 	assert_output "still"
 }
+
+@test "serve --exec cat: each line goes to the child and comes back" {
+	start_wsx_echo --exec cat
+	run bash -c "seq 1 50 | '$WSX' pipe -w 0.5 '$URL'"
+	assert_success
+	assert_output "$(seq 1 50)"
+}
+
+@test "serve --sh: a CGI-like environment, and only --passenv of the server's own" {
+	SECRET=hush start_wsx_echo --sh 'echo "$REMOTE_ADDR|$SERVER_NAME|$PATH_INFO|$QUERY_STRING|$HTTP_USER_AGENT|${SECRET:-none}"'
+	run bash -c "'$WSX' pipe -n -H 'User-Agent: y' '$URL/app/x?a=b'"
+	assert_success
+	assert_output "127.0.0.1|127.0.0.1|/app/x|a=b|y|none"
+	stop_servers
+	SECRET=hush start_wsx_echo --passenv SECRET --sh 'echo "${SECRET:-none}"'
+	run bash -c "'$WSX' pipe -n '$URL'"
+	assert_output "hush"
+}
+
+@test "serve --exec: a child that exits non-zero closes its client with 1011" {
+	start_wsx_echo --exec sh -- -c 'echo partial; exit 3'
+	run --separate-stderr "$WSX" pipe -n "$URL"
+	assert_failure 6
+	assert_output "partial"
+	[[ "$stderr" == *"1011"* ]]
+}
+
+@test "serve --exec: a client that leaves takes its child with it, no zombie" {
+	start_wsx_echo --grace 0.3 -v --sh 'trap "" TERM; while :; do echo tick; sleep 0.05; done'
+	local server=$LAST_PID
+	run "$WSX" pipe -1 "$URL"
+	assert_success
+	assert_output "tick"
+	local i
+	for i in $(seq 1 60); do
+		[ -z "$(ps --ppid "$server" -o pid=)" ] && break
+		sleep 0.05
+	done
+	# the child ignored SIGTERM: SIGKILL after twice the grace time
+	run ps --ppid "$server" -o pid=,stat=
+	assert_output ""
+}
+
+@test "serve --max-forks: one child too many is an HTTP 503" {
+	start_wsx_echo --max-forks 1 -v --exec cat
+	local fifo="$BATS_TEST_TMPDIR/hold" i
+	mkfifo "$fifo"
+	exec 7<>"$fifo"
+	"$WSX" pipe -n "$URL" <&7 >/dev/null 2>&1 &
+	local first=$!
+	for i in $(seq 1 100); do
+		grep -q '^wsx: open' "$BATS_TEST_TMPDIR/wsx-echo.log" && break
+		sleep 0.05
+	done
+	run --separate-stderr bash -c "echo x | '$WSX' pipe '$URL'"
+	assert_failure 4
+	assert_equal "$stderr" "wsx: handshake refused: HTTP 503"
+	kill "$first"
+	wait "$first" || true
+	exec 7>&-
+}
