@@ -418,8 +418,26 @@ wsx_exec_attach(struct wsx_exec *x, struct wsx_conn *c)
 void
 wsx_exec_free(struct wsx_exec *x)
 {
+	uint64_t deadline;
+
 	if (!x)
 		return;
+	/* the server is going: SIGTERM, a moment to finish, then SIGKILL */
+	for (struct child *ch = x->children; ch; ch = ch->next) {
+		child_close_pipes(ch);
+		if (ch->pid > 0)
+			kill(ch->pid, SIGTERM);
+	}
+	deadline = wsx_now_us() + 200000;
+	for (;;) {
+		bool left = false;
+
+		for (struct child *ch = x->children; ch; ch = ch->next)
+			left |= !child_reaped(ch);
+		if (!left || wsx_now_us() >= deadline)
+			break;
+		usleep(10000);
+	}
 	while (x->children) {
 		struct child *ch = x->children;
 

@@ -331,3 +331,25 @@ PY
 	wait "$first" || true
 	exec 7>&-
 }
+
+@test "serve --exec: SIGTERM closes clients with 1001, ends the children, exits 0" {
+	start_wsx_echo -v --sh 'while :; do sleep 0.1; done'
+	local server=$LAST_PID
+	"$WSX" pipe -n "$URL" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/client.err" &
+	local client=$!
+	local i
+	for i in $(seq 1 100); do
+		[ -n "$(ps --ppid "$server" -o pid=)" ] && break
+		sleep 0.05
+	done
+	local child
+	child=$(ps --ppid "$server" -o pid= | tr -d ' ')
+	[ -n "$child" ]
+	kill -TERM "$server"
+	local rc=0
+	wait "$server" || rc=$?
+	assert_equal "$rc" 0
+	run kill -0 "$child"
+	assert_failure
+	wait "$client" || true
+}
