@@ -24,6 +24,7 @@ struct wsx_conn_limits {
 	size_t buffer;		   /* send queue budget in bytes */
 	uint64_t ping_interval_us; /* 0: no pings of our own */
 	uint64_t ping_timeout_us;  /* no pong this long after a ping: drop */
+	uint64_t idle_timeout_us;  /* no message either way this long: 1001 */
 };
 
 #define WSX_DEFAULT_MAX_MESSAGE (16u << 20)
