@@ -182,7 +182,12 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
 		return;
 	}
 	if (!c->ping_waiting) {
-		c->ping_len = 0;
+		/*
+		 * Not empty: a libwebsockets 4.1 server never reports an empty
+		 * pong, so a peer answering an empty ping would look dead.
+		 */
+		memcpy(c->ping_buf + LWS_PRE, "wsx", 3);
+		c->ping_len = 3;
 		c->ping_due = true;
 		conn_want_write(c);
 	}

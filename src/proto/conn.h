@@ -82,7 +82,10 @@ int wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
 bool wsx_conn_drop_oldest(struct wsx_conn *c);
 /* Stop (true) or resume reading from the peer: flow control, not buffering. */
 void wsx_conn_pause(struct wsx_conn *c, bool pause);
-/* Send a ping now; its pong reaches on_pong with the round trip. */
+/*
+ * Send a ping now; its pong reaches on_pong with the round trip. On a
+ * server connection give it data: libwebsockets 4.1 drops empty pongs there.
+ */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
 /*
  * Close with code and reason after what is queued has gone out; the

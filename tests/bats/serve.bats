@@ -503,3 +503,40 @@ wait_for_file() {
 	assert_line "ok blue-py-11 got 24"
 	assert_line "ok blue-node-0 got 24"
 }
+
+@test "serve --ping-interval/--ping-timeout: a peer that never answers pings is dropped, a live one stays" {
+	start_wsx_echo --ping-interval 0.3 --ping-timeout 0.3
+	# a raw socket: handshake by hand, then never a pong
+	"$PYTHON" - "$PORT" >"$BATS_TEST_TMPDIR/dead.out" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /dead HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+          b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+t0 = time.time()
+s.settimeout(10)
+try:
+    while s.recv(4096):
+        pass
+    print("dropped", round(time.time() - t0))
+except OSError as e:
+    print("error", e)
+PY
+	local dead=$!
+	# Python websockets answers pings by itself
+	run "$PYTHON" - "$URL/live" <<'PY'
+import asyncio, sys, websockets
+async def main():
+    async with websockets.connect(sys.argv[1]) as ws:
+        await asyncio.sleep(2)
+        await ws.send("still here")
+        print(await ws.recv())
+asyncio.run(main())
+PY
+	assert_output "still here"
+	wait "$dead"
+	run cat "$BATS_TEST_TMPDIR/dead.out"
+	assert_output --regexp '^dropped [0-2]$'
+	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /dead: 1006, '
+}
