@@ -622,6 +622,14 @@ conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len)
 			conn_record_peer_close(c, code, in, len);
 		return -1; /* we are done: end the TCP connection */
 	}
+	/*
+	 * libwebsockets answers reserved codes with 1002 itself, but echoes a
+	 * 1-byte payload or a reason that is not UTF-8 (RFC 6455 7.1.6).
+	 */
+	if (len == 1)
+		return conn_fail(c, 1002, "close frame of 1 byte");
+	if (len > 2 && !wsx_utf8_valid(in + 2, len - 2))
+		return conn_fail(c, 1007, "close reason is not UTF-8");
 	conn_record_peer_close(c, code, in, len);
 	/*
 	 * What we still have queued goes out before libwebsockets answers the
