@@ -108,3 +108,24 @@ PY
 	run bash -c "echo after | '$WSX' pipe '$URL'"
 	assert_output "after"
 }
+
+@test "hostile: with ulimit -n 64, a flood of 120 connections neither spins the CPU nor stops service once it goes" {
+	start_server small bash -c "ulimit -n 64 && exec '$WSX' serve -p 0 --handshake-timeout 2"
+	local server=$LAST_PID
+	run "$PYTHON" - "$PORT" "$server" <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+def cpu():
+    f = open("/proc/%d/stat" % pid).read().split()
+    return (int(f[13]) + int(f[14])) / 100.0
+held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(120)]
+c0 = cpu()
+time.sleep(2)
+print("cpu while flooded below 0.5 s:", cpu() - c0 < 0.5)
+for s in held:
+    s.close()
+PY
+	assert_output "cpu while flooded below 0.5 s: True"
+	run timeout 20 bash -c "echo back | '$WSX' pipe '$URL'"
+	assert_output "back"
+}
