@@ -83,6 +83,8 @@ bool wsx_conn_drop_oldest(struct wsx_conn *c);
 void wsx_conn_pause(struct wsx_conn *c, bool pause);
 /* Send a ping now; its pong reaches on_pong with the round trip. */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
+/* Send an unsolicited pong (a heartbeat); data up to 125 bytes. */
+int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);
 /*
  * Close with code and reason after what is queued has gone out; the
  * connection keeps delivering messages until the peer's close arrives (or
