@@ -72,7 +72,6 @@ reconnect_schedule(struct reconnect *r, const struct wsx_close *cl)
 	    (cl->code == 1000 && !cl->http_status && cl->status == WSX_EXIT_OK))
 		return false;
 	if (r->opts->max_retries && r->failures >= r->opts->max_retries) {
-		wsx_error("%s", cl->msg[0] ? cl->msg : "connection closed");
 		wsx_error("giving up after %lu attempts", r->failures);
 		return false;
 	}
