@@ -419,7 +419,7 @@ int
 client_append_headers(struct wsx_conn *c, unsigned char **p, unsigned char *end)
 {
 	const struct wsx_client *cl = c->cli;
-	const char *auth = cl->auth ? cl->auth : c->url_auth;
+	const char *auth = cl->auth && !c->other_host ? cl->auth : c->url_auth;
 
 	if (auth &&
 	    client_add_header(c->wsi, "Authorization", 13, auth, p, end))
@@ -429,6 +429,10 @@ client_append_headers(struct wsx_conn *c, unsigned char **p, unsigned char *end)
 		const char *colon = strchr(h, ':');
 		const char *v = colon + 1;
 
+		/* as curl: credentials do not follow a redirect elsewhere */
+		if (c->other_host && (!strncasecmp(h, "authorization:", 14) ||
+				      !strncasecmp(h, "cookie:", 7)))
+			continue;
 		while (*v == ' ' || *v == '\t')
 			v++;
 		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p,
@@ -641,6 +645,13 @@ client_follow_redirect(struct wsx_conn *c)
 	if (client_redirect_url(c->url, c->location, next, sizeof(next)) ||
 	    wsx_url_parse(&u, next, &err))
 		return false;
+	if (!c->other_host) {
+		struct wsx_url was;
+
+		c->other_host = wsx_url_parse(&was, c->url, &err) ||
+				strcasecmp(was.host, u.host) ||
+				was.port != u.port || was.tls != u.tls;
+	}
 	c->redirects++;
 	wsx_info("HTTP %d: following the redirect to %s",
 		 (int)lws_http_client_http_response(c->wsi), next);

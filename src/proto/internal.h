@@ -95,6 +95,7 @@ struct wsx_conn {
 	char *url;	/* client: the URL being connected (after redirects) */
 	char *location; /* a 3xx handshake answer's Location */
 	unsigned redirects;
+	bool other_host; /* redirected to another origin: no credentials */
 	lws_sorted_usec_list_t sul_redirect;
 };
 

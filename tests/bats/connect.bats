@@ -270,6 +270,17 @@ connected() {
 	[ "$(grep -c '^redirect /loop' "$SERVER_LOG")" -eq 3 ]
 }
 
+@test "connect: -L keeps credentials for the same origin, drops them for another" {
+	start_py --redirect /same=/here --redirect '/cross=ws://localhost:{port}/there'
+	run --separate-stderr "$WSX" connect -L -u me:pw -x a -w 0.3 "$URL/same"
+	assert_success
+	wait_log '^connection path=/here auth=yes '
+	run --separate-stderr "$WSX" connect -L -u me:pw -H 'Authorization: Bearer t' -x b -w 0.3 "$URL/cross"
+	assert_success
+	assert_output b
+	wait_log '^connection path=/there auth=no '
+}
+
 @test "connect: --proxy and http_proxy tunnel through HTTP CONNECT; --noproxy bypasses" {
 	start_py
 	local ws_url=$URL ws_port=$PORT
@@ -305,7 +316,7 @@ connected() {
 	run --separate-stderr "$WSX" connect --compress -x "$big" -w 0.3 "$URL"
 	assert_success
 	assert_output "$big"
-	wait_log '^connection path=/ extensions=permessage-deflate$'
+	wait_log '^connection path=/ auth=no extensions=permessage-deflate$'
 	run --separate-stderr "$WSX" connect -x plain -w 0.3 "$URL"
 	assert_success
 	[ "$(grep -c 'extensions=-$' "$SERVER_LOG")" -eq 1 ]

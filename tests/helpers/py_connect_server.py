@@ -2,7 +2,8 @@
 """A Python `websockets` (Debian python3-websockets) server for the
 `wsx connect` suite. Echoes every message unchanged and logs what it saw
 on stdout, one line per event:
-  "connection path=PATH extensions=NAMES|-", "message text DATA",
+  "connection path=PATH auth=yes|no extensions=NAMES|-",
+  "message text DATA",
   "message binary HEX", "ping DATA", "closed CODE REASON".
 Binds --host (127.0.0.1) on --port (0: any free one), or --unix PATH, and
 prints "listening on ws://HOST:PORT" once ready.
@@ -10,6 +11,7 @@ prints "listening on ws://HOST:PORT" once ready.
   --push-file PATH     when PATH appears, send its text to every client
                        and delete it (polled every 50 ms)
   --redirect FROM=TO   answer a request for path FROM with 301 Location TO
+                       ({port} in TO becomes this server's port)
   --no-compress        refuse permessage-deflate
 SIGTERM or SIGINT: close every client with 1001 and exit 0.
 """
@@ -41,18 +43,22 @@ def parse_args():
 async def main(args):
     clients = set()
     redirects = dict(r.split("=", 1) for r in args.redirect)
+    auth_seen = {}
 
     async def process_request(path, headers):
         if path in redirects:
             log("redirect %s" % path)
             return (http.HTTPStatus.MOVED_PERMANENTLY,
-                    [("Location", redirects[path])], b"moved\n")
+                    [("Location", redirects[path].replace("{port}", str(port)))],
+                    b"moved\n")
+        auth_seen[path] = "Authorization" in headers
         return None
 
     async def handler(ws, path=None):
         path = path or getattr(ws, "path", "-")
         names = ",".join(e.name for e in ws.extensions) or "-"
-        log("connection path=%s extensions=%s" % (path, names))
+        log("connection path=%s auth=%s extensions=%s"
+            % (path, "yes" if auth_seen.get(path) else "no", names))
         clients.add(ws)
         try:
             async for msg in ws:
@@ -85,6 +91,7 @@ async def main(args):
 
     common = dict(max_size=None, process_request=process_request,
                   compression=None if args.no_compress else "deflate")
+    port = 0
     if args.unix:
         server = await websockets.unix_serve(handler, args.unix, **common)
         log("listening on ws://unix:%s" % args.unix)
