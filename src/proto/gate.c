@@ -104,6 +104,13 @@ gate_refuse(struct lws *wsi, unsigned status, const char *www_authenticate)
 	return 1; /* lws: the answer is written */
 }
 
+static int
+gate_refuse_unauthorized(const struct wsx_gate *g, struct lws *wsi)
+{
+	return gate_refuse(wsi, 401,
+			   g->basic ? "Basic realm=\"wsx\"" : "Bearer");
+}
+
 int
 gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi)
 {
@@ -120,8 +127,14 @@ gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi)
 	}
 	if (!gate_authorized(g, wsi)) {
 		wsx_info("refused a client: no valid credentials");
-		return gate_refuse(wsi, 401,
-				   g->basic ? "Basic realm=\"wsx\"" : "Bearer");
+		return gate_refuse_unauthorized(g, wsi);
 	}
 	return 0;
+}
+
+/* Files served next to the WebSockets are behind the same credentials. */
+int
+gate_check_http(const struct wsx_gate *g, struct lws *wsi)
+{
+	return gate_authorized(g, wsi) ? 0 : gate_refuse_unauthorized(g, wsi);
 }

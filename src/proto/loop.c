@@ -308,6 +308,10 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		loop_offer_subprotocol(wsi);
 		return 0;
 	}
+	case LWS_CALLBACK_HTTP:
+		return server_http(vh ? lws_vhost_user(vh) : NULL, wsi, in);
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return vh ? server_filter(lws_vhost_user(vh), wsi) : 0;
 	case LWS_CALLBACK_ESTABLISHED:
