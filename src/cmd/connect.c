@@ -353,7 +353,10 @@ session_line(const char *line, void *arg)
 		break;
 	case SLASH_PING:
 		if (session_can_send(s)) {
-			if (wsx_conn_ping(s->conn, c.text, c.len))
+			/* never empty: libwebsockets 4.1 does not report
+			 * empty pongs (see conn_ping_tick) */
+			if (wsx_conn_ping(s->conn, c.len ? c.text : "wsx",
+					  c.len ? c.len : 3))
 				session_say(s, "/ping: cannot ping now");
 			else
 				s->ping_asked = true;

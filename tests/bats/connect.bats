@@ -129,6 +129,13 @@ connected() {
 	connected
 	type_line '/ping hello'
 	wait_screen '^< pong, round trip [0-9]+\.[0-9]{3} ms$'
+	type_line '/ping'
+	wait_screen '^> /ping$'
+	for _ in $(seq 1 50); do
+		[ "$(screen | grep -c '^< pong, round trip')" -eq 2 ] && return 0
+		sleep 0.1
+	done
+	fail "no pong shown for /ping without data"
 }
 
 @test "connect: /close 4000 bye reaches the server as code 4000, reason bye" {
