@@ -56,4 +56,4 @@ _wsx() {
 	fi
 }
 
-complete -F _wsx wsx wsx-bench wsx-pipe wsx-serve
+complete -F _wsx wsx wsx-bench wsx-connect wsx-pipe wsx-serve

@@ -20,6 +20,7 @@ struct wsx_cmd {
 	int (*run)(const struct wsx_cmd *cmd, int argc, char **argv);
 };
 
+extern const struct wsx_cmd cmd_connect;
 extern const struct wsx_cmd cmd_pipe;
 extern const struct wsx_cmd cmd_serve;
 extern const struct wsx_cmd cmd_bench;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "cmd/pipe.h"
 #include "io/stream.h"
 #include "proto/client.h"
 #include "proto/conn.h"
@@ -16,17 +16,15 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-struct pipe_opts {
-	bool one_message;
-	bool no_close;
-	uint64_t wait_us; /* -w: quiet time after stdin EOF before closing */
-};
-
 struct pipe {
 	const struct wsx_cmd *cmd;
 	const struct pipe_opts *opts;
+	const struct wsx_conn_limits *lim;
 	struct wsx_loop *loop;
 	struct wsx_conn *conn; /* NULL once closed */
+	struct wsx_client *client;
+	const char *url;
+	struct reconnect rc;
 	struct wsx_stream *stdio;
 	struct wsx_timer *wait; /* armed while -w waits for replies */
 	bool stdin_ended;
@@ -60,7 +58,7 @@ pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	return 0;
 }
 
-static const struct wsx_optgroup pipe_group = {
+const struct wsx_optgroup cmd_pipe_group = {
 	.title = "Pipe options",
 	.opts = pipe_optv,
 	.set = pipe_opt_set,
@@ -166,6 +164,7 @@ pipe_ws_open(struct wsx_conn *c, void *arg)
 
 	wsx_info("connected to %s%s%s", info->peer,
 		 info->protocol[0] ? ", subprotocol " : "", info->protocol);
+	reconnect_opened(&p->rc);
 	wsx_stream_resume(p->stdio);
 }
 
@@ -200,6 +199,10 @@ pipe_ws_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 
 	(void)c;
 	p->conn = NULL;
+	if (!p->failed && !p->stdin_ended && reconnect_schedule(&p->rc, cl)) {
+		wsx_stream_pause(p->stdio); /* until the next on_open */
+		return;
+	}
 	p->closed = true;
 	wsx_timer_cancel(p->wait);
 	if (!p->failed) {
@@ -219,6 +222,23 @@ static const struct wsx_conn_ops pipe_ws_ops = {
 	.on_close = pipe_ws_close,
 };
 
+/* --reconnect: the backoff delay is over */
+static void
+pipe_reconnect(void *arg)
+{
+	struct pipe *p = arg;
+	struct wsx_err err;
+
+	p->conn = wsx_client_connect(p->client, p->url, p->lim, &pipe_ws_ops, p,
+				     &err);
+	if (!p->conn) {
+		wsx_error("%s", err.msg);
+		p->status = err.code;
+		p->closed = true;
+		pipe_finish_if_flushed(p);
+	}
+}
+
 static void
 pipe_signal(struct wsx_loop *loop, int signo, void *arg)
 {
@@ -226,12 +246,63 @@ pipe_signal(struct wsx_loop *loop, int signo, void *arg)
 
 	(void)signo;
 	if (p->failed || !p->conn) {
-		wsx_loop_stop(loop); /* second signal: leave now */
+		p->status = WSX_EXIT_INTERRUPTED;
+		wsx_loop_stop(loop); /* second signal, or between attempts */
 		return;
 	}
 	p->status = WSX_EXIT_INTERRUPTED;
 	p->failed = true;
 	pipe_close(p, 1001, "interrupted");
+}
+
+int
+pipe_check_opts(const struct wsx_cmd *cmd, const struct pipe_opts *o)
+{
+	if (o->one_message + o->no_close + !!o->wait_us > 1)
+		return cmd_usage(cmd, "-1, -n and -w do not go together");
+	return 0;
+}
+
+int
+pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
+	     const struct wsx_client_opts *client,
+	     const struct wsx_conn_limits *lim,
+	     const struct wsx_framing_opts *framing,
+	     const struct reconnect_opts *rc, const char *url)
+{
+	struct pipe p = { .cmd = cmd, .opts = opts, .lim = lim, .url = url };
+	struct wsx_err err;
+	int status;
+
+	p.loop = wsx_loop_new(&err);
+	if (!p.loop)
+		goto fail;
+	wsx_loop_on_signal(p.loop, pipe_signal, &p);
+	p.wait = wsx_timer_new(p.loop, pipe_wait_over, &p);
+	reconnect_init(&p.rc, rc, p.loop, pipe_reconnect, &p);
+	p.client = wsx_client_new(p.loop, client, &err);
+	if (!p.client)
+		goto fail;
+	p.stdio = wsx_stream_new(p.loop, STDIN_FILENO, STDOUT_FILENO, framing,
+				 lim->max_message, lim->buffer, &pipe_stdio_ops,
+				 &p, &err);
+	if (!p.stdio)
+		goto fail;
+	p.conn = wsx_client_connect(p.client, url, lim, &pipe_ws_ops, &p, &err);
+	if (!p.conn)
+		goto fail;
+	wsx_loop_run(p.loop);
+	status = p.status;
+	goto out;
+fail:
+	status = cmd_fail(cmd, &err);
+out:
+	wsx_timer_free(p.wait);
+	reconnect_release(&p.rc);
+	wsx_stream_free(p.stdio);
+	wsx_client_free(p.client);
+	wsx_loop_free(p.loop);
+	return status;
 }
 
 static int
@@ -242,10 +313,9 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	struct wsx_client_opts client;
 	struct wsx_conn_limits lim;
 	struct wsx_framing_opts framing;
-	void *const targets[] = { &opts, &client, &lim, &framing, &common };
-	struct wsx_client *cl = NULL;
-	struct pipe p = { .cmd = cmd, .opts = &opts };
-	struct wsx_err err;
+	struct reconnect_opts rc = { 0 };
+	void *const targets[] = { &opts, &client,  &client, &rc,
+				  &lim,	 &framing, &common };
 	int first, status;
 
 	wsx_client_opts_init(&client);
@@ -259,45 +329,21 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 						      : "too many arguments");
 		goto out;
 	}
-	if (opts.one_message + opts.no_close + !!opts.wait_us > 1) {
-		status = cmd_usage(cmd, "-1, -n and -w do not go together");
+	status = pipe_check_opts(cmd, &opts);
+	if (status)
 		goto out;
-	}
-
-	p.loop = wsx_loop_new(&err);
-	if (!p.loop)
-		goto fail;
-	wsx_loop_on_signal(p.loop, pipe_signal, &p);
-	p.wait = wsx_timer_new(p.loop, pipe_wait_over, &p);
-	cl = wsx_client_new(p.loop, &client, &err);
-	if (!cl)
-		goto fail;
-	p.stdio = wsx_stream_new(p.loop, STDIN_FILENO, STDOUT_FILENO, &framing,
-				 lim.max_message, lim.buffer, &pipe_stdio_ops,
-				 &p, &err);
-	if (!p.stdio)
-		goto fail;
-	p.conn = wsx_client_connect(cl, argv[first], &lim, &pipe_ws_ops, &p,
-				    &err);
-	if (!p.conn)
-		goto fail;
-	wsx_loop_run(p.loop);
-	status = p.status;
-	goto out;
-fail:
-	status = cmd_fail(cmd, &err);
+	status = pipe_session(cmd, &opts, &client, &lim, &framing, &rc,
+			      argv[first]);
 out:
-	wsx_timer_free(p.wait);
-	wsx_stream_free(p.stdio);
-	wsx_client_free(cl);
-	wsx_loop_free(p.loop);
 	wsx_client_opts_release(&client);
 	return status;
 }
 
 static const struct wsx_optgroup *const pipe_groups[] = {
-	&pipe_group,	       &wsx_client_optgroup, &wsx_conn_optgroup,
-	&wsx_framing_optgroup, &cmd_common_group,    NULL,
+	&cmd_pipe_group,	  &wsx_client_optgroup,
+	&wsx_client_net_optgroup, &cmd_reconnect_group,
+	&wsx_conn_optgroup,	  &wsx_framing_optgroup,
+	&cmd_common_group,	  NULL,
 };
 
 const struct wsx_cmd cmd_pipe = {

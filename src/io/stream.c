@@ -207,6 +207,16 @@ wsx_stream_resume(struct wsx_stream *s)
 }
 
 void
+wsx_stream_pause(struct wsx_stream *s)
+{
+	if (s->paused || s->input_done)
+		return;
+	s->paused = true;
+	if (!s->delivering && s->in)
+		wsx_fdw_pause(s->in, true);
+}
+
+void
 wsx_stream_stop_input(struct wsx_stream *s)
 {
 	s->input_done = true;

@@ -42,6 +42,8 @@ struct wsx_stream *wsx_stream_new(struct wsx_loop *loop, int in_fd, int out_fd,
 				  struct wsx_err *err);
 void wsx_stream_free(struct wsx_stream *s);
 void wsx_stream_resume(struct wsx_stream *s);
+/* Read no input until wsx_stream_resume(). */
+void wsx_stream_pause(struct wsx_stream *s);
 /* Read no more input (on_eof is not called). */
 void wsx_stream_stop_input(struct wsx_stream *s);
 /* 0: queued; 1: queued and the output is over budget: pause the producer. */

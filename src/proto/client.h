@@ -23,16 +23,26 @@ struct wsx_client_opts {
 	char *user; /* "user:pass", scrubbed from argv */
 	const char *cacert, *cert, *key;
 	bool insecure;
-	bool compress; /* offer permessage-deflate (set by bench --compress) */
+	bool compress; /* offer permessage-deflate (--compress) */
 	uint64_t connect_timeout_us;
+	/* wsx_client_net_optgroup */
+	bool follow_redirects;	  /* -L */
+	unsigned long max_redirs; /* --max-redirs, default 5 */
+	const char *proxy;	  /* --proxy; else https_proxy/http_proxy */
+	const char *noproxy;	  /* --noproxy: hosts never proxied, "*" all */
+	int family;		  /* -4: 4, -6: 6, else 0 */
 };
 
 #define WSX_DEFAULT_CONNECT_TIMEOUT_US (10 * 1000000ull)
+#define WSX_DEFAULT_MAX_REDIRS	       5
 
 void wsx_client_opts_init(struct wsx_client_opts *o);
 void wsx_client_opts_release(struct wsx_client_opts *o);
 extern const struct wsx_optgroup
 	wsx_client_optgroup; /* target: wsx_client_opts */
+/* -L, --max-redirs, --proxy, --noproxy, -4, -6, --compress: for the
+ * interactive and pipe clients. Target: wsx_client_opts. */
+extern const struct wsx_optgroup wsx_client_net_optgroup;
 
 struct wsx_client;
 

@@ -122,6 +122,7 @@ conn_free(struct wsx_conn *c)
 	lws_sul_cancel(&c->sul_idle);
 	lws_sul_cancel(&c->sul_close);
 	lws_sul_cancel(&c->sul_fail);
+	lws_sul_cancel(&c->sul_redirect);
 	if (c->wsi)
 		lws_set_opaque_user_data(c->wsi, NULL);
 	wsx_buf_release(&c->rx);
@@ -132,6 +133,8 @@ conn_free(struct wsx_conn *c)
 		free(c->info.headers[i]);
 	free(c->info.headers);
 	free(c->url_auth);
+	free(c->url);
+	free(c->location);
 	free(c);
 }
 
@@ -375,6 +378,18 @@ wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len)
 	return 0;
 }
 
+int
+wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len)
+{
+	if (len > 125 || !c->open || c->close_sent)
+		return -1;
+	memcpy(c->pong_buf + LWS_PRE, data, len);
+	c->pong_len = len;
+	c->pong_due = true;
+	conn_want_write(c);
+	return 0;
+}
+
 void
 conn_pong(struct wsx_conn *c, const void *in, size_t len)
 {
@@ -559,6 +574,12 @@ conn_writeable(struct wsx_conn *c)
 			      LWS_WRITE_PING) < 0)
 			return -1;
 	}
+	if (c->pong_due) {
+		c->pong_due = false;
+		if (lws_write(c->wsi, c->pong_buf + LWS_PRE, c->pong_len,
+			      LWS_WRITE_PONG) < 0)
+			return -1;
+	}
 	if (conn_flush(c, true))
 		return -1;
 	conn_hold_rx_while_partial(c);
@@ -670,6 +691,31 @@ conn_describe_tls_failure(struct wsx_conn *c, char *msg, size_t size)
 			 c->info.peer);
 }
 
+/*
+ * A 3xx answer to the handshake: keep its Location, and let the client
+ * follow it (-L) on this same connection object. true: followed.
+ */
+static bool
+conn_note_location(struct wsx_conn *c)
+{
+	int status = (int)lws_http_client_http_response(c->wsi);
+	char loc[1024];
+
+	if (status != 301 && status != 302 && status != 303 && status != 307 &&
+	    status != 308)
+		return false;
+	if (lws_hdr_copy(c->wsi, loc, sizeof(loc), WSI_TOKEN_HTTP_LOCATION) <=
+	    0)
+		return false;
+	free(c->location);
+	c->location = xstrdup(loc);
+	if (!c->cli || c->in_callback || !client_follow_redirect(c))
+		return false;
+	c->result.status = 0;
+	c->result.http_status = 0;
+	return true;
+}
+
 void
 conn_connect_failed(struct wsx_conn *c, const char *why)
 {
@@ -685,8 +731,18 @@ conn_connect_failed(struct wsx_conn *c, const char *why)
 			r->status = WSX_EXIT_HANDSHAKE;
 			r->http_status =
 				(int)lws_http_client_http_response(c->wsi);
+			if (conn_note_location(c))
+				return;
 			snprintf(r->msg, sizeof(r->msg),
 				 "handshake refused: HTTP %d", r->http_status);
+			if (c->location)
+				snprintf(r->msg + strlen(r->msg),
+					 sizeof(r->msg) - strlen(r->msg),
+					 " to %.300s%s", c->location,
+					 c->cli && c->redirects
+						 ? " (too many redirects: see "
+						   "--max-redirs)"
+						 : " (-L follows redirects)");
 		} else if (!strncmp(why, "HS: ", 4)) {
 			r->status = WSX_EXIT_CLOSED;
 			snprintf(r->msg, sizeof(r->msg),

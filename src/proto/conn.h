@@ -87,6 +87,8 @@ void wsx_conn_pause(struct wsx_conn *c, bool pause);
  * server connection give it data: libwebsockets 4.1 drops empty pongs there.
  */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
+/* Send an unsolicited pong (a heartbeat); data up to 125 bytes. */
+int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);
 /*
  * Close with code and reason after what is queued has gone out; the
  * connection keeps delivering messages until the peer's close arrives (or

@@ -73,6 +73,9 @@ struct wsx_conn {
 	unsigned char ping_buf[LWS_PRE + 125];
 	size_t ping_len;
 	lws_sorted_usec_list_t sul_ping;
+	bool pong_due; /* wsx_conn_pong(): an unsolicited pong to send */
+	unsigned char pong_buf[LWS_PRE + 125];
+	size_t pong_len;
 	lws_sorted_usec_list_t sul_idle;
 	uint64_t idle_msgs;	/* msgs_in + msgs_out when last seen moving */
 	uint64_t idle_since_us; /* ... and when */
@@ -92,6 +95,11 @@ struct wsx_conn {
 	struct wsx_conn *srv_next, *srv_prev;
 	struct wsx_client *cli;
 	char *url_auth; /* Basic credentials from the URL's user:pass@ */
+	char *url;	/* client: the URL being connected (after redirects) */
+	char *location; /* a 3xx handshake answer's Location */
+	unsigned redirects;
+	bool other_host; /* redirected to another origin: no credentials */
+	lws_sorted_usec_list_t sul_redirect;
 };
 
 /* conn.c: the connection's side of each libwebsockets callback */
@@ -121,6 +129,8 @@ void server_forget(struct wsx_server *s, struct wsx_conn *c);
 /* client.c */
 int client_append_headers(struct wsx_conn *c, unsigned char **p,
 			  unsigned char *end);
+/* A 3xx answer: true when -L follows it (the connection lives on). */
+bool client_follow_redirect(struct wsx_conn *c);
 
 /* fdwatch.c: the protocol adopted fds are bound to */
 #define WSX_FD_PROTOCOL "wsx-fd"

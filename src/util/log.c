@@ -6,11 +6,21 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/log.h"
 #include "util/utf8.h"
 
 static int log_level = WSX_LOG_NOTICE;
+static wsx_log_sink log_sink;
+static void *log_sink_arg;
+
+void
+wsx_log_set_sink(wsx_log_sink fn, void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
+}
 
 void
 wsx_log_set_level(int level)
@@ -32,10 +42,14 @@ wsx_log(int level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
+	memcpy(line, "wsx: ", 5);
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(line + 5, sizeof(line) - 5, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "wsx: %s\n", line);
+	if (log_sink)
+		log_sink(line, log_sink_arg);
+	else
+		fprintf(stderr, "%s\n", line);
 }
 
 void

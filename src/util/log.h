@@ -19,6 +19,12 @@ enum wsx_log_level {
 void wsx_log_set_level(int level);
 int wsx_log_level(void);
 void wsx_log(int level, const char *fmt, ...) WSX_PRINTF(2, 3);
+/*
+ * Send diagnostic lines ("wsx: ..." without the newline) to fn instead of
+ * stderr, e.g. to print them above a line editor's prompt; NULL restores.
+ */
+typedef void (*wsx_log_sink)(const char *line, void *arg);
+void wsx_log_set_sink(wsx_log_sink fn, void *arg);
 
 #define wsx_error(...)	wsx_log(WSX_LOG_ERROR, __VA_ARGS__)
 #define wsx_notice(...) wsx_log(WSX_LOG_NOTICE, __VA_ARGS__)

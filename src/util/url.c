@@ -40,6 +40,34 @@ url_scheme(struct wsx_url *u, const char *s)
 	return NULL;
 }
 
+/* ws+unix:/path/to.sock[:/http-path] */
+static int
+url_parse_unix(struct wsx_url *u, const char *s, struct wsx_err *err)
+{
+	const char *sock = s + 8, *sep = strstr(sock, ":/");
+	size_t n = sep ? (size_t)(sep - sock) : strlen(sock);
+
+	if (!n)
+		return url_bad(err, s, "no socket path after ws+unix:");
+	if (n >= sizeof(u->unix_path))
+		return url_bad(err, s, "socket path too long");
+	memcpy(u->unix_path, sock, n);
+	snprintf(u->host, sizeof(u->host), "localhost");
+	u->port = 80;
+	if (!sep) {
+		u->path[0] = '/';
+		return 0;
+	}
+	if (strlen(sep + 1) >= sizeof(u->path))
+		return url_bad(err, s, "path too long");
+	snprintf(u->path, sizeof(u->path), "%s", sep + 1);
+	for (const char *c = u->path; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return url_bad(err, s,
+				       "spaces or control characters in path");
+	return 0;
+}
+
 int
 wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err)
 {
@@ -47,6 +75,8 @@ wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err)
 	size_t n;
 
 	memset(u, 0, sizeof(*u));
+	if (!strncasecmp(s, "ws+unix:", 8))
+		return url_parse_unix(u, s, err);
 	p = url_scheme(u, s);
 	if (!p) {
 		const char *colon = strstr(s, "://");

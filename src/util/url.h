@@ -1,7 +1,8 @@
 /*
  * WebSocket URLs: ws://host[:port][/path][?query] and wss://. A URL with no
  * scheme is taken as ws:// (as wscat does), and http:// / https:// as their
- * WebSocket twins, since people paste those.
+ * WebSocket twins, since people paste those. ws+unix:/path/to.sock[:/path]
+ * speaks WebSocket over a unix socket (host "localhost").
  */
 #ifndef WSX_UTIL_URL_H
 #define WSX_UTIL_URL_H
@@ -12,10 +13,11 @@
 
 struct wsx_url {
 	bool tls;
-	char host[256];	    /* without IPv6 brackets */
-	unsigned port;	    /* 1..65535, default 80 / 443 */
-	char path[2048];    /* always starts with '/', includes the query */
-	char userinfo[256]; /* "user:pass" given before '@', or "" */
+	char host[256];	     /* without IPv6 brackets */
+	unsigned port;	     /* 1..65535, default 80 / 443 */
+	char path[2048];     /* always starts with '/', includes the query */
+	char userinfo[256];  /* "user:pass" given before '@', or "" */
+	char unix_path[108]; /* ws+unix: the socket's path, else "" */
 };
 
 /* Parse s; on failure err names the URL and says what is wrong (exit 2). */

@@ -1,0 +1,33 @@
+/*
+ * The pipe session, shared with `connect`, which is `pipe` when stdin is not
+ * a terminal: its options and running it on already parsed options.
+ */
+#ifndef WSX_CMD_PIPE_H
+#define WSX_CMD_PIPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmd/cmd.h"
+#include "cmd/reconnect.h"
+#include "io/framing.h"
+#include "proto/client.h"
+#include "proto/conn.h"
+
+struct pipe_opts {
+	bool one_message;
+	bool no_close;
+	uint64_t wait_us; /* -w: quiet time after stdin EOF before closing */
+};
+extern const struct wsx_optgroup cmd_pipe_group; /* target: pipe_opts */
+
+/* -1, -n and -w together: report a usage error and return 2, else 0. */
+int pipe_check_opts(const struct wsx_cmd *cmd, const struct pipe_opts *o);
+/* Bridge stdin/stdout and url until the end; returns the exit status. */
+int pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
+		 const struct wsx_client_opts *client,
+		 const struct wsx_conn_limits *lim,
+		 const struct wsx_framing_opts *framing,
+		 const struct reconnect_opts *rc, const char *url);
+
+#endif

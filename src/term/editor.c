@@ -1,0 +1,183 @@
+/*
+ * The line editor; see editor.h. Readline's callbacks take no argument, so
+ * the one live editor is found through editor_current: readline's own
+ * state is global anyway.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/readline.h>
+
+#include "proto/fdwatch.h"
+#include "term/editor.h"
+#include "term/slash.h"
+#include "util/xalloc.h"
+
+struct term_editor {
+	struct wsx_fdw *in;
+	const struct term_editor_ops *ops;
+	void *arg;
+	char *prompt;
+	bool active;  /* the readline handler is installed */
+	bool in_line; /* inside on_line: the prompt line is finished */
+};
+
+static struct term_editor *editor_current;
+
+static void
+editor_line(char *line)
+{
+	struct term_editor *e = editor_current;
+
+	if (!e) {
+		free(line);
+		return;
+	}
+	if (!line) {
+		/* Ctrl-D: readline has ended the prompt line itself */
+		e->in_line = true;
+		term_editor_stop(e);
+		e->in_line = false;
+		e->ops->on_eof(e->arg);
+		return;
+	}
+	e->in_line = true;
+	e->ops->on_line(line, e->arg);
+	e->in_line = false;
+	free(line);
+}
+
+static void
+editor_readable(struct wsx_fdw *w, int fd, void *arg)
+{
+	struct term_editor *e = arg;
+
+	(void)w;
+	(void)fd;
+	if (e->active)
+		rl_callback_read_char();
+}
+
+static const struct wsx_fdw_ops editor_fd_ops = {
+	.on_readable = editor_readable,
+};
+
+/* Completion: slash command names for the first word, files after /file. */
+static char *
+editor_command_names(const char *text, int state)
+{
+	static size_t next;
+	size_t n = strlen(text);
+
+	if (!state)
+		next = 0;
+	while (slash_commands[next].name) {
+		const char *name = slash_commands[next++].name;
+
+		if (!strncmp(name, text, n))
+			return xstrdup(name);
+	}
+	return NULL;
+}
+
+static char **
+editor_complete(const char *text, int start, int end)
+{
+	(void)end;
+	rl_attempted_completion_over = 1;
+	if (start == 0 && text[0] == '/')
+		return rl_completion_matches(text, editor_command_names);
+	if (start > 0 && !strncmp(rl_line_buffer, "/file ", 6)) {
+		rl_attempted_completion_over = 0; /* readline's file names */
+		return NULL;
+	}
+	return NULL;
+}
+
+struct term_editor *
+term_editor_new(struct wsx_loop *loop, const char *prompt,
+		const struct term_editor_ops *ops, void *arg,
+		struct wsx_err *err)
+{
+	struct term_editor *e = xcalloc(1, sizeof(*e));
+
+	e->ops = ops;
+	e->arg = arg;
+	e->prompt = xstrdup(prompt);
+	e->in = wsx_fdw_new(loop, STDIN_FILENO, true, &editor_fd_ops, e, err);
+	if (!e->in) {
+		free(e->prompt);
+		free(e);
+		return NULL;
+	}
+	editor_current = e;
+	/* SIGINT stays with the loop; readline must not take it */
+	rl_catch_signals = 0;
+	rl_change_environment = 0;
+	rl_readline_name = "wsx";
+	rl_attempted_completion_function = editor_complete;
+	rl_completer_word_break_characters = (char *)" \t";
+	rl_callback_handler_install(e->prompt, editor_line);
+	e->active = true;
+	return e;
+}
+
+void
+term_editor_stop(struct term_editor *e)
+{
+	if (!e || !e->active)
+		return;
+	e->active = false;
+	/* leave the half-typed line on screen and the cursor below it */
+	if (!e->in_line)
+		rl_crlf();
+	fflush(rl_outstream);
+	rl_callback_handler_remove();
+	wsx_fdw_free(e->in);
+	e->in = NULL;
+}
+
+void
+term_editor_free(struct term_editor *e)
+{
+	if (!e)
+		return;
+	term_editor_stop(e);
+	if (editor_current == e)
+		editor_current = NULL;
+	free(e->prompt);
+	free(e);
+}
+
+void
+term_editor_print(struct term_editor *e, FILE *out, const char *text)
+{
+	if (!e || !e->active || e->in_line) {
+		fprintf(out, "%s\n", text);
+		fflush(out);
+		return;
+	}
+	rl_clear_visible_line();
+	fflush(rl_outstream);
+	fprintf(out, "%s\n", text);
+	fflush(out);
+	rl_forced_update_display();
+}
+
+void
+term_editor_cancel_line(struct term_editor *e)
+{
+	if (!e || !e->active)
+		return;
+	rl_point = rl_end;
+	rl_redisplay();
+	fputs("^C", rl_outstream);
+	rl_crlf();
+	rl_replace_line("", 0);
+	rl_on_new_line();
+	rl_redisplay();
+}
