@@ -273,12 +273,32 @@ conn_fail(struct wsx_conn *c, int code, const char *why)
 	return -1;
 }
 
+/*
+ * conn_fail() for a message being received. On a client, while the frame is
+ * still arriving, -1 from the receive callback makes libwebsockets 4.1.6
+ * crash (a server announcing a 2 GiB frame past --max-message did it), so
+ * the connection is failed from the loop instead, without a close frame
+ * (RFC 6455 7.1.7 allows that), and the rest of the frame is ignored.
+ */
+static int
+conn_fail_rx(struct wsx_conn *c, int code, const char *why)
+{
+	conn_fail(c, code, why);
+	if (!c->client || !lws_remaining_packet_payload(c->wsi))
+		return -1;
+	c->rx_failed = true;
+	conn_kill(c);
+	return 0;
+}
+
 int
 conn_receive(struct wsx_conn *c, const void *in, size_t len)
 {
 	struct wsx_msg m;
 	char why[96];
 
+	if (c->rx_failed)
+		return 0;
 	if (lws_is_first_fragment(c->wsi) || !c->rx_in_message) {
 		c->rx_in_message = true;
 		c->rx_type = lws_frame_is_binary(c->wsi) ? WSX_MSG_BINARY
@@ -287,12 +307,12 @@ conn_receive(struct wsx_conn *c, const void *in, size_t len)
 		wsx_utf8_init(&c->rx_utf8);
 	}
 	if (c->rx_type == WSX_MSG_TEXT && !wsx_utf8_feed(&c->rx_utf8, in, len))
-		return conn_fail(c, 1007, "text message is not valid UTF-8");
+		return conn_fail_rx(c, 1007, "text message is not valid UTF-8");
 	if (wsx_buf_append(&c->rx, in, len)) {
 		snprintf(why, sizeof(why),
 			 "message larger than --max-message (%zu bytes)",
 			 c->lim.max_message);
-		return conn_fail(c, 1009, why);
+		return conn_fail_rx(c, 1009, why);
 	}
 	if (!lws_is_final_fragment(c->wsi))
 		return 0;
@@ -747,6 +767,19 @@ conn_connect_failed(struct wsx_conn *c, const char *why)
 			r->status = WSX_EXIT_CLOSED;
 			snprintf(r->msg, sizeof(r->msg),
 				 "bad handshake answer: %s", why + 4);
+		} else if (!strcmp(why, "problems parsing header")) {
+			/* an answer came, but not HTTP, or too big to parse */
+			r->status = WSX_EXIT_CLOSED;
+			snprintf(r->msg, sizeof(r->msg),
+				 "bad handshake answer from %s: not HTTP, or "
+				 "headers too large",
+				 c->info.peer);
+		} else if (!strcmp(why, "read failed")) {
+			r->status = WSX_EXIT_CONNECT;
+			snprintf(r->msg, sizeof(r->msg),
+				 "could not connect to %s: closed before "
+				 "answering the handshake",
+				 c->info.peer);
 		} else if (strstr(why, "SSL") || strstr(why, "cert") ||
 			   strstr(why, "tls")) {
 			r->status = WSX_EXIT_TLS;

@@ -55,6 +55,7 @@ struct wsx_conn {
 	bool rx_held;	   /* server: held while lws holds unsent output */
 	bool rx_enabled;   /* what libwebsockets was last told */
 	bool drain_wanted; /* a producer was told "full" */
+	bool rx_failed;	   /* conn_fail_rx(): ignore what else arrives */
 
 	/* receiving: one message reassembled at a time */
 	struct wsx_buf rx;

@@ -40,8 +40,9 @@ case_is() {
 	assert_line --regexp '^sec-websocket-version: 13'
 }
 
-@test "hostile: frames that break RFC 6455 are failed with 1002, bad UTF-8 with 1007" {
-	start_wsx_echo
+@test "hostile: frames that break RFC 6455 are failed with 1002, bad UTF-8 with 1007, too big with 1009" {
+	start_wsx_echo --max-message 64K
+	case_is oversized-frame 'close 1009'
 	case_is rsv-bits 'close 1002'
 	case_is reserved-opcode 'close 1002'
 	case_is reserved-control-opcode 'close 1002'
@@ -128,4 +129,55 @@ PY
 	assert_output "cpu while flooded below 0.5 s: True"
 	run timeout 20 bash -c "echo back | '$WSX' pipe '$URL'"
 	assert_output "back"
+}
+
+# Against wsx's client (pipe): tests/helpers/hostile_server.py MODE
+
+@test "hostile server: a wrong Accept, a 101 without Upgrade, non-HTTP and 1 MiB of headers: one line each, exit 6" {
+	local mode
+	for mode in bad-accept no-upgrade garbage huge-headers; do
+		start_server "hs-$mode" "$PYTHON" "$HELPERS/hostile_server.py" "$mode"
+		run --separate-stderr timeout 20 "$WSX" pipe "$URL" </dev/null
+		[ "$status" -eq 6 ] || fail "$mode: exit $status, stderr: $stderr"
+		[[ "$stderr" == "wsx: bad handshake answer"* ]] || fail "$mode: $stderr"
+		[ "$(wc -l <<<"$stderr")" -eq 1 ] || fail "$mode: $stderr"
+		assert_output ""
+	done
+}
+
+@test "hostile server: a frame announcing 1 TiB past --max-message fails the connection at once (exit 6), no crash" {
+	start_server big "$PYTHON" "$HELPERS/hostile_server.py" big-frame
+	run --separate-stderr timeout 20 "$WSX" pipe --max-message 1M "$URL" </dev/null
+	assert_equal "$status" 6
+	assert_equal "$stderr" "wsx: message larger than --max-message (1048576 bytes); closed with 1009"
+}
+
+@test "hostile server: a flood into a stdout nobody reads keeps the client's memory bounded" {
+	start_server flood "$PYTHON" "$HELPERS/hostile_server.py" flood 65536
+	# a reader that takes nothing for 4 s, then everything for 2 s
+	timeout 20 "$WSX" pipe -b --raw "$URL" </dev/null 2>/dev/null |
+		{ sleep 4; timeout 2 cat >/dev/null; } &
+	local reader=$! pid rss=0 r
+	sleep 1
+	pid=$(pgrep -n -f "pipe -b --raw $URL") || fail "the client is gone"
+	for _ in 1 2 3 4 5 6; do
+		r=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null) || break
+		[ "${r:-0}" -le "$rss" ] || rss=$r
+		sleep 0.5
+	done
+	wait "$reader" || true
+	[ "$rss" -gt 0 ] || fail "no RSS sample"
+	if [ -z "${WSX_SANITIZED:-}" ]; then
+		# --buffer (1 MiB) each way, the read chunk, the binary itself
+		[ "$rss" -lt $((32 * 1024)) ] || fail "client RSS reached $rss KiB"
+	fi
+}
+
+@test "hostile server: one that never answers is given up after --connect-timeout (exit 3)" {
+	start_server silent "$PYTHON" "$HELPERS/raw_server.py"
+	local t0=$SECONDS
+	run --separate-stderr "$WSX" pipe --connect-timeout 1 "$URL" </dev/null
+	assert_equal "$status" 3
+	[ $((SECONDS - t0)) -le 5 ]
+	[[ "$stderr" == *"timed out"* ]]
 }

@@ -173,6 +173,9 @@ CASES = {
         u, frame(2, b"", length=1 << 62)[:10] + os.urandom(4)),
     "non-minimal-length": lambda u: send_then_outcome(
         u, bytes([0x81, 0xFE, 0x00, 0x02]) + b"\0\0\0\0" + b"hi"),
+    "oversized-frame": lambda u: send_then_outcome(
+        u, frame(2, b"", length=1 << 40)[:10] + os.urandom(4) +
+        b"\0" * (256 << 10)),
     "big-ping": lambda u: send_then_outcome(u, frame(9, b"p" * 126)),
     "fragmented-ping": lambda u: send_then_outcome(u, frame(9, b"p", fin=False)),
     "continuation-first": lambda u: send_then_outcome(u, frame(0, b"x")),
