@@ -11,6 +11,7 @@
 const struct wsx_cmd *const wsx_cmds[] = {
 	&cmd_bench,
 	&cmd_pipe,
+	&cmd_relay,
 	&cmd_serve,
 	NULL,
 };

@@ -194,8 +194,9 @@ client_vhost(struct wsx_client *cl, bool tls, struct wsx_err *err)
 		info.extensions = wsx_extensions;
 	*vh = loop_vhost_new(cl->loop, &info, err);
 	if (!*vh && tls)
-		wsx_err_set(err, WSX_EXIT_TLS,
-			    "cannot set up TLS with the given --cacert/--cert/--key");
+		wsx_err_set(
+			err, WSX_EXIT_TLS,
+			"cannot set up TLS with the given --cacert/--cert/--key");
 	return *vh;
 }
 
@@ -279,6 +280,14 @@ client_append_headers(struct wsx_conn *c, unsigned char **p, unsigned char *end)
 				      end))
 			return -1;
 	}
+	for (size_t i = 0; i < c->n_extra_headers; i++) {
+		const char *h = c->extra_headers[i], *colon = strchr(h, ':');
+		const char *v = colon + strspn(colon + 1, " \t") + 1;
+
+		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p,
+				      end))
+			return -1;
+	}
 	return 0;
 }
 
@@ -287,6 +296,30 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 		   const struct wsx_conn_limits *lim,
 		   const struct wsx_conn_ops *ops, void *arg,
 		   struct wsx_err *err)
+{
+	return wsx_client_connect_extra(cl, url, NULL, lim, ops, arg, err);
+}
+
+/* Keep x's headers on c (well-formed ones only) for the handshake. */
+static void
+client_take_extra(struct wsx_conn *c, const struct wsx_client_extra *x)
+{
+	for (size_t i = 0; x && i < x->n_headers; i++) {
+		if (client_check_header(x->headers[i], NULL))
+			continue;
+		c->extra_headers = xrealloc(c->extra_headers,
+					    (c->n_extra_headers + 1) *
+						    sizeof(*c->extra_headers));
+		c->extra_headers[c->n_extra_headers++] = xstrdup(x->headers[i]);
+	}
+}
+
+struct wsx_conn *
+wsx_client_connect_extra(struct wsx_client *cl, const char *url,
+			 const struct wsx_client_extra *x,
+			 const struct wsx_conn_limits *lim,
+			 const struct wsx_conn_ops *ops, void *arg,
+			 struct wsx_err *err)
 {
 	struct lws_client_connect_info i;
 	struct lws_vhost *vh;
@@ -304,6 +337,7 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 	c->batch = !cl->opts->compress;
 	c->cli = cl;
 	wsx_conn_set_ops(c, ops, arg);
+	client_take_extra(c, x);
 	free(c->info.path);
 	c->info.path = xstrdup(u.path);
 	snprintf(c->info.peer, sizeof(c->info.peer), "%s:%u", u.host, u.port);
@@ -325,7 +359,8 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 	i.path = u.path;
 	i.host = host;
 	i.origin = cl->opts->origin;
-	i.protocol = cl->protocols;
+	i.protocol = x && x->protocols && *x->protocols ? x->protocols
+							: cl->protocols;
 	i.local_protocol_name = wsx_protocols[0].name;
 	i.ietf_version_or_minus_one = -1;
 	i.opaque_user_data = c;

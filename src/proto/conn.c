@@ -130,6 +130,9 @@ conn_free(struct wsx_conn *c)
 		free(c->info.headers[i]);
 	free(c->info.headers);
 	free(c->url_auth);
+	for (size_t i = 0; i < c->n_extra_headers; i++)
+		free(c->extra_headers[i]);
+	free(c->extra_headers);
 	free(c);
 }
 
@@ -145,6 +148,8 @@ wsx_conn_info(const struct wsx_conn *c)
 {
 	return &c->info;
 }
+
+static void conn_update_rx(struct wsx_conn *c);
 
 static void
 conn_want_write(struct wsx_conn *c)
@@ -208,6 +213,7 @@ conn_established(struct wsx_conn *c, struct lws *wsi)
 	c->wsi = wsi;
 	c->open = true;
 	c->rx_enabled = true;
+	conn_update_rx(c); /* a pause asked for while connecting */
 	c->info.opened_us = wsx_now_us();
 	lws_sul_cancel(&c->sul_close); /* the connect timeout */
 	conn_note_subprotocol(c, wsi);
@@ -340,14 +346,26 @@ wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len)
 	return 0;
 }
 
+int
+wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len)
+{
+	if (len > 125 || !c->open || c->close_sent)
+		return -1;
+	memcpy(c->pong_buf + LWS_PRE, data, len);
+	c->pong_len = len;
+	c->pong_due = true;
+	conn_want_write(c);
+	return 0;
+}
+
 void
 conn_pong(struct wsx_conn *c, const void *in, size_t len)
 {
 	uint64_t rtt = wsx_now_us() - c->ping_sent_us;
 
-	(void)in;
-	(void)len;
-	if (!c->ping_waiting)
+	if (c->ops && c->ops->on_pong_payload)
+		c->ops->on_pong_payload(c, in, len, c->arg);
+	if (c->finished || !c->ping_waiting)
 		return; /* unsolicited pong: allowed as a heartbeat */
 	c->ping_waiting = false;
 	wsx_debug("pong from %s after %.3f ms", c->info.peer, rtt / 1000.0);
@@ -522,6 +540,12 @@ conn_writeable(struct wsx_conn *c)
 		c->ping_sent_us = wsx_now_us();
 		if (lws_write(c->wsi, c->ping_buf + LWS_PRE, c->ping_len,
 			      LWS_WRITE_PING) < 0)
+			return -1;
+	}
+	if (c->pong_due) {
+		c->pong_due = false;
+		if (lws_write(c->wsi, c->pong_buf + LWS_PRE, c->pong_len,
+			      LWS_WRITE_PONG) < 0)
 			return -1;
 	}
 	if (conn_flush(c, true))

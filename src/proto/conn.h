@@ -63,6 +63,9 @@ struct wsx_conn_ops {
 	 * returned 1. */
 	void (*on_drain)(struct wsx_conn *c, void *arg);
 	void (*on_pong)(struct wsx_conn *c, uint64_t rtt_us, void *arg);
+	/* Any pong from the peer, ours answered or not, with its payload. */
+	void (*on_pong_payload)(struct wsx_conn *c, const void *data,
+				size_t len, void *arg);
 	/* Last call: c is freed when this returns. */
 	void (*on_close)(struct wsx_conn *c, const struct wsx_close *cl,
 			 void *arg);
@@ -83,6 +86,8 @@ bool wsx_conn_drop_oldest(struct wsx_conn *c);
 void wsx_conn_pause(struct wsx_conn *c, bool pause);
 /* Send a ping now; its pong reaches on_pong with the round trip. */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
+/* Send a pong with this payload (up to 125 bytes): a relay passes one on. */
+int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);
 /*
  * Close with code and reason after what is queued has gone out; the
  * connection keeps delivering messages until the peer's close arrives (or

@@ -86,7 +86,7 @@ gate_authorized(const struct wsx_gate *g, struct lws *wsi)
 }
 
 /* Answer the upgrade request with status and no body. */
-static int
+int
 gate_refuse(struct lws *wsi, unsigned status, const char *www_authenticate)
 {
 	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start;

@@ -72,6 +72,9 @@ struct wsx_conn {
 	uint64_t ping_sent_us;
 	unsigned char ping_buf[LWS_PRE + 125];
 	size_t ping_len;
+	bool pong_due; /* wsx_conn_pong() */
+	unsigned char pong_buf[LWS_PRE + 125];
+	size_t pong_len;
 	lws_sorted_usec_list_t sul_ping;
 
 	/* closing */
@@ -88,7 +91,9 @@ struct wsx_conn {
 	struct wsx_server *server;
 	struct wsx_conn *srv_next, *srv_prev;
 	struct wsx_client *cli;
-	char *url_auth; /* Basic credentials from the URL's user:pass@ */
+	char *url_auth;	      /* Basic credentials from the URL's user:pass@ */
+	char **extra_headers; /* this connection's own "Name: value" lines */
+	size_t n_extra_headers;
 };
 
 /* conn.c: the connection's side of each libwebsockets callback */
@@ -135,6 +140,8 @@ void gate_init(struct wsx_gate *g, const struct wsx_server_opts *o);
 void gate_release(struct wsx_gate *g);
 /* 0: let the upgrade go on; 1: refused, status written; -1: hang up */
 int gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi);
+/* Answer an upgrade request with status and no body; returns 1. */
+int gate_refuse(struct lws *wsi, unsigned status, const char *www_authenticate);
 int server_confirm_upgrade(struct wsx_server *s, struct lws *wsi);
 
 extern const struct lws_protocols wsx_protocols[];
