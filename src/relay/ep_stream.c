@@ -270,6 +270,20 @@ wsx_ep_stdio_new(struct wsx_loop *loop, const struct wsx_ep_stream_opts *o,
 }
 
 struct wsx_ep *
+wsx_ep_stdout_new(struct wsx_loop *loop, const struct wsx_ep_stream_opts *o,
+		  struct wsx_err *err)
+{
+	struct ep_stream *x = ep_stream_alloc(loop, -1, "stdout", o);
+
+	if (ep_stream_start(x, -1, STDOUT_FILENO, err)) {
+		ep_stream_free(&x->base);
+		return NULL;
+	}
+	x->base.open = true;
+	return &x->base;
+}
+
+struct wsx_ep *
 wsx_ep_socket_new(struct wsx_loop *loop, int fd, bool connecting,
 		  const char *peer, const struct wsx_ep_stream_opts *o,
 		  struct wsx_err *err)

@@ -24,6 +24,10 @@ struct wsx_ep_stream_opts {
 struct wsx_ep *wsx_ep_stdio_new(struct wsx_loop *loop,
 				const struct wsx_ep_stream_opts *o,
 				struct wsx_err *err);
+/* Only this process's stdout: an endpoint whose input comes from elsewhere. */
+struct wsx_ep *wsx_ep_stdout_new(struct wsx_loop *loop,
+				 const struct wsx_ep_stream_opts *o,
+				 struct wsx_err *err);
 /*
  * A socket, owned from now on (closed at the end). connecting: it opens
  * once the connect completes (or ends with exit 3); peer names it in logs.

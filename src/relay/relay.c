@@ -36,6 +36,8 @@ pair_start_if_open(struct wsx_pair *p)
 	if (p->started || !p->ep[0]->open || !p->ep[1]->open)
 		return;
 	p->started = true;
+	if (p->o.on_start)
+		p->o.on_start(p, p->arg);
 	wsx_ep_pause(p->ep[0], false);
 	wsx_ep_pause(p->ep[1], false);
 }
@@ -243,6 +245,12 @@ unsigned long
 wsx_pair_id(const struct wsx_pair *p)
 {
 	return p->id;
+}
+
+void *
+wsx_pair_arg(const struct wsx_pair *p)
+{
+	return p->arg;
 }
 
 void

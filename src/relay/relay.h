@@ -17,14 +17,16 @@
 #include "relay/ep.h"
 #include "relay/tap.h"
 
+struct wsx_pair;
+
 struct wsx_pair_opts {
 	bool one_message; /* A's first message, B's first reply, then close */
 	bool no_close;	  /* A's end leaves B open (B closes) */
 	uint64_t wait_us; /* A's end closes B once B was quiet this long */
 	struct wsx_tap *tap; /* --log, --record; NULL for none */
+	/* Both sides are open and the relay starts (the done callback's arg) */
+	void (*on_start)(struct wsx_pair *p, void *arg);
 };
-
-struct wsx_pair;
 
 /* Every pair of a command, to count, close and free together. */
 struct wsx_pairs {
@@ -46,6 +48,8 @@ struct wsx_pair *wsx_pair_new(struct wsx_loop *loop, struct wsx_pairs *set,
 			      const struct wsx_pair_opts *o,
 			      wsx_pair_done_cb done, void *arg);
 unsigned long wsx_pair_id(const struct wsx_pair *p);
+/* The arg given to wsx_pair_new(). */
+void *wsx_pair_arg(const struct wsx_pair *p);
 /* Close one side (0: A, 1: B) as if the other had ended with code. */
 void wsx_pair_close_side(struct wsx_pair *p, int side, int code,
 			 const char *reason);
