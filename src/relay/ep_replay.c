@@ -78,7 +78,8 @@ replay_line(struct ep_replay *r, const char *path, unsigned long no,
 	    strcmp(dir->valuestring, "c>u") || id->valuedouble != *conn)
 		goto out;
 	if (!cJSON_IsString(type) || !cJSON_IsString(data)) {
-		rc = replay_bad(err, path, no, "a message without type or data");
+		rc = replay_bad(err, path, no,
+				"a message without type or data");
 		goto out;
 	}
 	r->msgs = xrealloc(r->msgs, (r->n + 1) * sizeof(*r->msgs));
@@ -92,7 +93,8 @@ replay_line(struct ep_replay *r, const char *path, unsigned long no,
 		len = wsx_base64_decode(m->data, data->valuestring, n);
 		if (len < 0) {
 			free(m->data);
-			rc = replay_bad(err, path, no, "binary data is not base64");
+			rc = replay_bad(err, path, no,
+					"binary data is not base64");
 			goto out;
 		}
 		m->len = (size_t)len;
@@ -134,7 +136,8 @@ replay_load(struct ep_replay *r, const char *path, struct wsx_err *err)
 	return rc;
 }
 
-/* --- sending on time ---------------------------------------------------------- */
+/* --- sending on time
+ * ---------------------------------------------------------- */
 
 static void
 replay_schedule(struct ep_replay *r)
@@ -156,7 +159,8 @@ replay_fire(void *arg)
 	while (!r->paused && r->next < r->n) {
 		const struct replay_msg *rm = &r->msgs[r->next];
 		struct wsx_msg m = { rm->type, rm->data, rm->len };
-		uint64_t due = r->start_us + (uint64_t)(rm->at / r->speed * 1e6);
+		uint64_t due =
+			r->start_us + (uint64_t)(rm->at / r->speed * 1e6);
 
 		if (due > wsx_now_us())
 			break;
@@ -174,7 +178,8 @@ replay_fire(void *arg)
 	}
 }
 
-/* --- stdout's events, passed on --------------------------------------------- */
+/* --- stdout's events, passed on ---------------------------------------------
+ */
 
 static void
 replay_out_drain(struct wsx_ep *e, void *arg)
@@ -210,7 +215,8 @@ static const struct wsx_ep_events replay_out_events = {
 	.on_gone = replay_out_gone,
 };
 
-/* --- the endpoint ---------------------------------------------------------------- */
+/* --- the endpoint
+ * ---------------------------------------------------------------- */
 
 static int
 ep_replay_send(struct wsx_ep *e, const struct wsx_msg *m)
