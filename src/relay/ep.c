@@ -61,6 +61,17 @@ wsx_ep_close(struct wsx_ep *e, int code, const char *reason)
 }
 
 void
+wsx_ep_shut(struct wsx_ep *e)
+{
+	if (e->gone || e->closing)
+		return;
+	if (e->impl->shut)
+		e->impl->shut(e);
+	else
+		wsx_ep_close(e, 1000, "");
+}
+
+void
 wsx_ep_free(struct wsx_ep *e)
 {
 	if (e)

@@ -47,6 +47,9 @@ struct wsx_ep_impl {
 	int (*pong)(struct wsx_ep *e, const void *data, size_t len);
 	void (*stop_input)(struct wsx_ep *e);
 	void (*close)(struct wsx_ep *e, int code, const char *reason);
+	/* Byte streams: end the output once written, keep reading (NULL:
+	 * close instead). */
+	void (*shut)(struct wsx_ep *e);
 	void (*free)(struct wsx_ep *e);
 };
 
@@ -79,6 +82,9 @@ void wsx_ep_stop_input(struct wsx_ep *e);
  * writes what is queued and shuts; a child's stdin closes. on_gone follows.
  */
 void wsx_ep_close(struct wsx_ep *e, int code, const char *reason);
+/* Half a close, where a byte stream has it: what is queued is written, then
+ * its output ends (the peer sees EOF) and its input goes on. */
+void wsx_ep_shut(struct wsx_ep *e);
 void wsx_ep_free(struct wsx_ep *e);
 
 /* For implementations: report to the owner (each at most once). */

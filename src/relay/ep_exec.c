@@ -40,6 +40,7 @@ struct ep_exec {
 	pid_t pid;  /* 0 once reaped */
 	int status; /* from waitpid */
 	bool pause_wanted;
+	bool shutting;	 /* shut: stdin closes once what is queued is written */
 	bool stdout_eof; /* the child closed its stdout */
 	uint64_t eof_us;
 	bool ending; /* closing: stdin closes, then signals, until reaped */
@@ -138,11 +139,24 @@ ep_exec_report_exit(struct ep_exec *x)
 }
 
 static void
+ep_exec_close_stdin(struct ep_exec *x)
+{
+	x->shutting = false;
+	if (x->s)
+		wsx_stream_stop_output(x->s);
+	if (x->to_child >= 0)
+		close(x->to_child);
+	x->to_child = -1;
+}
+
+static void
 ep_exec_tick(void *arg)
 {
 	struct ep_exec *x = arg;
 	uint64_t now = wsx_now_us();
 
+	if (x->shutting && x->s && !wsx_stream_pending(x->s))
+		ep_exec_close_stdin(x);
 	/* stdout closed: the input ends with how the child exited (or as
 	 * normal if it lingers past the grace time) */
 	if (x->stdout_eof && !x->base.ended &&
@@ -168,7 +182,7 @@ ep_exec_tick(void *arg)
 			x->sent_kill = true;
 		}
 	}
-	if (x->ending || !x->base.ended)
+	if (x->ending || (x->stdout_eof && !x->base.ended))
 		wsx_timer_arm(x->tick, EXEC_TICK_US);
 }
 
@@ -215,7 +229,7 @@ ep_exec_drain(struct wsx_stream *s, void *arg)
 	struct ep_exec *x = arg;
 
 	(void)s;
-	if (x->ending)
+	if (x->ending || x->shutting)
 		wsx_timer_arm(x->tick, 0);
 	else if (x->base.ev && x->base.ev->on_drain)
 		x->base.ev->on_drain(&x->base, x->base.arg);
@@ -270,6 +284,13 @@ ep_exec_close(struct wsx_ep *e, int code, const char *reason)
 }
 
 static void
+ep_exec_shut(struct wsx_ep *e)
+{
+	ep_exec(e)->shutting = true;
+	wsx_timer_arm(ep_exec(e)->tick, 0);
+}
+
+static void
 ep_exec_free(struct wsx_ep *e)
 {
 	struct ep_exec *x = ep_exec(e);
@@ -293,6 +314,7 @@ static const struct wsx_ep_impl ep_exec_impl = {
 	.pause = ep_exec_pause,
 	.stop_input = ep_exec_stop_input,
 	.close = ep_exec_close,
+	.shut = ep_exec_shut,
 	.free = ep_exec_free,
 };
 

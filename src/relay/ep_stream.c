@@ -22,12 +22,24 @@ struct ep_stream {
 	struct wsx_timer *timer;    /* connect timeout; finishing later */
 	bool pause_wanted;
 	bool finishing; /* closing: gone once the output is written */
+	bool shutting;	/* shut: the output ends once written */
 };
 
 static struct ep_stream *
 ep_stream(struct wsx_ep *e)
 {
 	return (struct ep_stream *)e;
+}
+
+/* shut: what was queued is written; the peer gets EOF */
+static void
+ep_stream_shut_now(struct ep_stream *x)
+{
+	x->shutting = false;
+	if (x->s)
+		wsx_stream_stop_output(x->s);
+	if (x->fd >= 0)
+		shutdown(x->fd, SHUT_WR);
 }
 
 static void
@@ -89,6 +101,8 @@ ep_stream_drain(struct wsx_stream *s, void *arg)
 			ep_stream_finish(x);
 		return;
 	}
+	if (x->shutting && !wsx_stream_pending(s))
+		ep_stream_shut_now(x);
 	if (x->base.ev && x->base.ev->on_drain)
 		x->base.ev->on_drain(&x->base, x->base.arg);
 }
@@ -168,6 +182,8 @@ ep_stream_timer(void *arg)
 		ep_stream_connect_failed(x, &err);
 	} else if (x->finishing) {
 		ep_stream_finish(x);
+	} else if (x->shutting) {
+		ep_stream_shut_now(x);
 	}
 }
 
@@ -219,6 +235,16 @@ ep_stream_close(struct wsx_ep *e, int code, const char *reason)
 }
 
 static void
+ep_stream_shut(struct wsx_ep *e)
+{
+	struct ep_stream *x = ep_stream(e);
+
+	x->shutting = true;
+	if (!x->s || !wsx_stream_pending(x->s))
+		wsx_timer_arm(x->timer, 0);
+}
+
+static void
 ep_stream_free(struct wsx_ep *e)
 {
 	struct ep_stream *x = ep_stream(e);
@@ -236,6 +262,7 @@ static const struct wsx_ep_impl ep_stream_impl = {
 	.pause = ep_stream_pause,
 	.stop_input = ep_stream_stop_input,
 	.close = ep_stream_close,
+	.shut = ep_stream_shut,
 	.free = ep_stream_free,
 };
 

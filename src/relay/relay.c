@@ -147,11 +147,12 @@ pair_end(struct wsx_ep *e, const struct wsx_ep_end *end, void *arg)
 		return;
 	}
 	code = pair_pass_code(end, &reason);
-	wsx_ep_close(other, code, reason);
-	/* a stream keeps writing what a WebSocket still sends until its
-	 * close arrives; between two streams the end is the end */
-	if (!other->messages)
-		wsx_ep_close(e, code, reason);
+	/* between two byte streams, an end is half a close: the other's
+	 * output ends and what it still sends comes through (like socat) */
+	if (!e->messages && !other->messages && !end->status)
+		wsx_ep_shut(other);
+	else
+		wsx_ep_close(other, code, reason);
 }
 
 static void
