@@ -288,12 +288,9 @@ relay_accepted(struct relay *r, struct wsx_ep *a)
 	struct wsx_err err;
 	struct wsx_ep *b = relay_open(r, &r->spec[1], a, &err);
 
-	if (!b) {
-		wsx_notice("%s", err.msg);
-		wsx_ep_close(a, 1011, "upstream unavailable");
-		wsx_ep_free(a);
-		return;
-	}
+	/* the pair closes a with 1011 and reports why */
+	if (!b)
+		b = wsx_ep_failed_new(r->loop, r->spec[1].text, &err);
 	relay_join(r, a, b);
 }
 
@@ -317,6 +314,8 @@ relay_ws_upgrade(struct wsx_server *s, void *arg)
 	int fd = -1;
 
 	(void)s;
+	if (!r->opts->connect_first)
+		return 0;
 	if (r->pending_fd >= 0) { /* the last one's handshake failed */
 		close(r->pending_fd);
 		r->pending_fd = -1;

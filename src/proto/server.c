@@ -354,6 +354,7 @@ server_accept(struct wsx_server *s, struct lws *wsi)
 	c->info.path = xstrdup(path);
 	if (s->keep_headers)
 		server_copy_headers(s, c, wsi);
+	conn_note_subprotocol(c, wsi); /* on_accept sees the whole info */
 	c->srv_next = s->conns;
 	if (s->conns)
 		s->conns->srv_prev = c;

@@ -21,8 +21,9 @@ struct ep_stream {
 	struct wsx_fdw *connecting; /* until the connect completes */
 	struct wsx_timer *timer;    /* connect timeout; finishing later */
 	bool pause_wanted;
-	bool finishing; /* closing: gone once the output is written */
-	bool shutting;	/* shut: the output ends once written */
+	bool finishing;		 /* closing: gone once the output is written */
+	bool shutting;		 /* shut: the output ends once written */
+	struct wsx_err *failure; /* wsx_ep_failed_new(): reported by timer */
 };
 
 static struct ep_stream *
@@ -176,7 +177,9 @@ ep_stream_timer(void *arg)
 	struct ep_stream *x = arg;
 	struct wsx_err err;
 
-	if (x->connecting) {
+	if (x->failure) {
+		ep_stream_connect_failed(x, x->failure);
+	} else if (x->connecting) {
 		wsx_err_set(&err, WSX_EXIT_CONNECT,
 			    "could not connect to %s: timed out", x->base.peer);
 		ep_stream_connect_failed(x, &err);
@@ -254,6 +257,7 @@ ep_stream_free(struct wsx_ep *e)
 	wsx_timer_free(x->timer);
 	if (x->fd >= 0)
 		close(x->fd);
+	free(x->failure);
 	free(x);
 }
 
@@ -333,5 +337,18 @@ wsx_ep_socket_new(struct wsx_loop *loop, int fd, bool connecting,
 	wsx_fdw_want_write(x->connecting);
 	if (o->connect_timeout_us)
 		wsx_timer_arm(x->timer, o->connect_timeout_us);
+	return &x->base;
+}
+
+struct wsx_ep *
+wsx_ep_failed_new(struct wsx_loop *loop, const char *peer,
+		  const struct wsx_err *err)
+{
+	struct wsx_ep_stream_opts o = { 0 };
+	struct ep_stream *x = ep_stream_alloc(loop, -1, peer, &o);
+
+	x->failure = xmalloc(sizeof(*x->failure));
+	*x->failure = *err;
+	wsx_timer_arm(x->timer, 0);
 	return &x->base;
 }

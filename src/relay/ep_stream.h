@@ -37,4 +37,12 @@ struct wsx_ep *wsx_ep_socket_new(struct wsx_loop *loop, int fd, bool connecting,
 				 const struct wsx_ep_stream_opts *o,
 				 struct wsx_err *err);
 
+/*
+ * A side that could not be opened (refused at once, a program that would
+ * not start): it never opens and ends with err from the loop, so that its
+ * relay closes the other side as for any failure.
+ */
+struct wsx_ep *wsx_ep_failed_new(struct wsx_loop *loop, const char *peer,
+				 const struct wsx_err *err);
+
 #endif

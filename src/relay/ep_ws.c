@@ -82,8 +82,6 @@ ep_ws_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 		       cl->status ? cl->msg : "");
 	wsx_ep_ended(&w->base, &end);
 	wsx_ep_finished(&w->base);
-	if (!w->base.ev)
-		free(w); /* taken by no one: see ep_ws.h */
 }
 
 static const struct wsx_conn_ops ep_ws_conn_ops = {

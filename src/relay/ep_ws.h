@@ -18,7 +18,6 @@ struct wsx_ep *wsx_ep_ws_connect(struct wsx_client *cl, const char *url,
 /*
  * An accepted connection, open already. watch, when not NULL, hears of the
  * connection's end too (its on_close only): a server's own bookkeeping.
- * One that no relay takes (closed at once) frees itself when it ends.
  */
 struct wsx_ep *wsx_ep_ws_accepted(struct wsx_conn *c,
 				  const struct wsx_conn_ops *watch,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "relay/ep_exec.h"
+#include "relay/ep_stream.h"
 #include "relay/ep_ws.h"
 #include "relay/relay.h"
 #include "serve/exec.h"
@@ -159,9 +160,9 @@ wsx_exec_attach(struct wsx_exec *x, struct wsx_conn *c)
 				x->opts->grace_us, &x->sopts, &err);
 	env_free(env);
 	if (!child) {
+		/* the relay closes ws with 1011 */
 		wsx_info("%s", err.msg);
-		wsx_ep_close(ws, 1011, "cannot start the program");
-		return; /* ws, taken by no relay, frees itself at the end */
+		child = wsx_ep_failed_new(x->loop, x->opts->argv[0], &err);
 	}
 	wsx_debug("%s for %s", child->peer, i->peer);
 	wsx_pair_new(x->loop, &x->pairs, ws, child, &po, NULL, NULL);

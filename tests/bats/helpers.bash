@@ -39,7 +39,7 @@ start_server() {
 	SERVER_PIDS+=("$pid")
 	local i line
 	for i in $(seq 1 100); do
-		line=$(grep -m1 -o 'listening on wss\?://[^ ]*' "$log" 2>/dev/null) || true
+		line=$(grep -m1 -o 'listening on \(wss\?\|tcp\)://[^ ]*' "$log" 2>/dev/null) || true
 		if [ -n "$line" ]; then
 			URL=${line#listening on }
 			PORT=${URL##*:}
