@@ -46,6 +46,8 @@ _wsx() {
 		kind=$(_wsx_arg_kind "$prev" <<<"$words_list")
 		case $kind in
 		FILE) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		DIR) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		*\|*) COMPREPLY=($(compgen -W "${kind//|/ }" -- "$cur")); return ;;
 		?*) COMPREPLY=(); return ;;
 		esac
 	fi

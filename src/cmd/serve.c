@@ -14,7 +14,9 @@
 #include "proto/server.h"
 #include "serve/broadcast.h"
 #include "serve/echo.h"
+#include "serve/accesslog.h"
 #include "serve/exec.h"
+#include "serve/static.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -31,6 +33,9 @@ enum {
 	OPT_PASSENV,
 	OPT_GRACE,
 	OPT_MAX_FORKS,
+	OPT_STATIC,
+	OPT_IDLE_TIMEOUT,
+	OPT_LOG_JSON,
 };
 
 struct serve_opts {
@@ -41,6 +46,9 @@ struct serve_opts {
 	size_t n_passenv;
 	uint64_t grace_us;
 	unsigned long max_forks;
+	const char *static_dir;
+	uint64_t idle_timeout_us;
+	bool log_json;
 };
 
 struct serve {
@@ -48,6 +56,7 @@ struct serve {
 	struct wsx_server *server;
 	struct wsx_broadcast *bc; /* --broadcast */
 	struct wsx_exec *exec;	  /* --exec, --sh */
+	struct wsx_static *files; /* --static */
 	uint64_t grace_us;
 	struct wsx_timer *grace;
 	bool shutting_down;
@@ -70,6 +79,12 @@ static const struct wsx_opt serve_optv[] = {
 	  "time to close before signals, at exit too (2)" },
 	{ OPT_SLOW, "slow", "close|drop",
 	  "full queue: close with 1008 (default), drop oldest" },
+	{ OPT_STATIC, "static", "DIR",
+	  "also serve the files in DIR over plain HTTP" },
+	{ OPT_IDLE_TIMEOUT, "idle-timeout", "SECS",
+	  "close a client silent this long with 1001" },
+	{ OPT_LOG_JSON, "log-json", NULL,
+	  "log connections as JSON lines on stderr" },
 	{ 0 },
 };
 
@@ -105,6 +120,15 @@ serve_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_MAX_FORKS:
 		return wsx_parse_uint("--max-forks", arg, 1, 100000,
 				      &o->max_forks, err);
+	case OPT_STATIC:
+		o->static_dir = arg;
+		break;
+	case OPT_IDLE_TIMEOUT:
+		return wsx_parse_secs("--idle-timeout", arg,
+				      &o->idle_timeout_us, err);
+	case OPT_LOG_JSON:
+		o->log_json = true;
+		break;
 	case OPT_SLOW:
 		if (!strcmp(arg, "close"))
 			o->slow = WSX_SLOW_CLOSE;
@@ -133,13 +157,7 @@ serve_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 
 	if (sv->bc)
 		wsx_broadcast_leave(sv->bc, c);
-	wsx_info(
-		"close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, out %llu msgs %llu bytes",
-		i->peer, i->path, cl->code, cl->by_peer ? " from client" : "",
-		(double)(wsx_now_us() - i->opened_us) / 1e6,
-		(unsigned long long)i->msgs_in, (unsigned long long)i->bytes_in,
-		(unsigned long long)i->msgs_out,
-		(unsigned long long)i->bytes_out);
+	wsx_accesslog_close(i, cl);
 	if (cl->status && cl->msg[0])
 		wsx_debug("%s: %s", i->peer, cl->msg);
 	/* the server forgets c before this call, so the count is current */
@@ -174,7 +192,7 @@ serve_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
 	struct serve *sv = arg;
 
 	(void)s;
-	wsx_info("open %s %s", i->peer, i->path);
+	wsx_accesslog_open(i);
 	if (sv->bc) {
 		wsx_broadcast_join(sv->bc, c);
 		wsx_conn_set_ops(c, &broadcast_ops, arg);
@@ -187,8 +205,21 @@ serve_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
 	wsx_conn_set_ops(c, &echo_ops, arg);
 }
 
+static void
+serve_http(struct wsx_server *s, const struct wsx_http_request *req,
+	   struct wsx_http_answer *ans, void *arg)
+{
+	struct serve *sv = arg;
+
+	(void)s;
+	if (sv->files)
+		wsx_static_answer(sv->files, req, ans);
+	wsx_accesslog_http(req, ans);
+}
+
 static const struct wsx_server_ops serve_ops = {
 	.on_accept = serve_accept,
+	.on_http = serve_http,
 };
 
 static void
@@ -291,6 +322,16 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 
+	lim.idle_timeout_us = opts.idle_timeout_us;
+	wsx_accesslog_json(opts.log_json);
+	if (opts.static_dir) {
+		sv.files = wsx_static_new(opts.static_dir, &err);
+		if (!sv.files) {
+			status = cmd_fail(cmd, &err);
+			goto out;
+		}
+	}
+
 	/* no surprise exit when the terminal goes away (nohup, ssh) */
 	signal(SIGHUP, SIG_IGN);
 	sv.loop = wsx_loop_new(&err);
@@ -314,13 +355,14 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		wsx_server_keep_headers(sv.server);
 		sv.exec = wsx_exec_new(sv.loop, &exec, &lim, serve_close, &sv);
 	}
-	wsx_notice("listening on %s", wsx_server_url(sv.server));
+	wsx_accesslog_listening(wsx_server_url(sv.server));
 	wsx_loop_run(sv.loop);
 out:
 	wsx_timer_free(sv.grace);
 	wsx_server_free(sv.server);
 	wsx_broadcast_free(sv.bc);
 	wsx_exec_free(sv.exec);
+	wsx_static_free(sv.files);
 	wsx_loop_free(sv.loop);
 	wsx_server_opts_release(&server);
 	free(opts.passenv);
@@ -342,11 +384,13 @@ const struct wsx_cmd cmd_serve = {
 		"and exact bytes, or (--broadcast) send it to every other client in\n"
 		"its room, or (--exec) bridge it to a program of its own. Binds\n"
 		"127.0.0.1:8080 unless told otherwise; prints\n"
-		"\"listening on ws://HOST:PORT\" on stderr once ready. SIGINT or SIGTERM\n"
-		"closes every client with 1001 and exits 0.",
+		"\"listening on ws://HOST:PORT\" on stderr once ready, then a line per\n"
+		"connection. --static DIR serves files over plain HTTP on the same port.\n"
+		"SIGINT or SIGTERM closes every client with 1001 and exits 0.",
 	.examples =
 		"  wsx serve\n"
-		"  wsx serve -p 0 -v          # any free port, log each connection\n"
+		"  wsx serve -p 0             # any free port, printed on stderr\n"
+		"  wsx serve --static ./site  # a page and its WebSocket on one port\n"
 		"  wsx serve --host :: -p 9000\n"
 		"  wsx serve --broadcast -p 9000   # chat: ws://127.0.0.1:9000/room\n",
 	.groups = serve_groups,

@@ -419,7 +419,7 @@ enc_base64(struct wsx_buf *out, const struct wsx_msg *m)
 {
 	size_t n = wsx_base64_encoded_len(m->len);
 
-	if (wsx_buf_reserve(out, n))
+	if (!m->len || wsx_buf_reserve(out, n))
 		return;
 	wsx_buf_commit(out, wsx_base64_encode((char *)wsx_buf_tail(out),
 					      m->data, m->len));

@@ -44,6 +44,7 @@ wsx_conn_limits_init(struct wsx_conn_limits *lim)
 	lim->buffer = WSX_DEFAULT_BUFFER;
 	lim->ping_interval_us = 0;
 	lim->ping_timeout_us = 0;
+	lim->idle_timeout_us = 0;
 }
 
 enum {
@@ -118,6 +119,7 @@ void
 conn_free(struct wsx_conn *c)
 {
 	lws_sul_cancel(&c->sul_ping);
+	lws_sul_cancel(&c->sul_idle);
 	lws_sul_cancel(&c->sul_close);
 	lws_sul_cancel(&c->sul_fail);
 	if (c->wsi)
@@ -185,7 +187,12 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
 		return;
 	}
 	if (!c->ping_waiting) {
-		c->ping_len = 0;
+		/*
+		 * Not empty: a libwebsockets 4.1 server never reports an empty
+		 * pong, so a peer answering an empty ping would look dead.
+		 */
+		memcpy(c->ping_buf + LWS_PRE, "wsx", 3);
+		c->ping_len = 3;
 		c->ping_due = true;
 		conn_want_write(c);
 	}
@@ -193,6 +200,29 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
 			 (lws_usec_t)(c->ping_waiting
 					      ? c->lim.ping_timeout_us
 					      : c->lim.ping_interval_us));
+}
+
+/*
+ * --idle-timeout: rather than re-arm a timer per message, look at the
+ * message counters four times per period; a connection closes between one
+ * and one and a quarter periods after its last message.
+ */
+static void
+conn_idle_tick(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_idle);
+	uint64_t now = wsx_now_us(), msgs = c->info.msgs_in + c->info.msgs_out;
+
+	if (msgs != c->idle_msgs) {
+		c->idle_msgs = msgs;
+		c->idle_since_us = now;
+	} else if (now - c->idle_since_us >= c->lim.idle_timeout_us &&
+		   !c->close_wanted) {
+		wsx_conn_close(c, 1001, "idle timeout");
+		return;
+	}
+	lws_sul_schedule(c->loop->ctx, 0, &c->sul_idle, conn_idle_tick,
+			 (lws_usec_t)(c->lim.idle_timeout_us / 4 + 1));
 }
 
 /* Keep the subprotocol the handshake settled on, while lws has headers. */
@@ -220,6 +250,11 @@ conn_established(struct wsx_conn *c, struct lws *wsi)
 	if (c->lim.ping_interval_us)
 		lws_sul_schedule(c->loop->ctx, 0, &c->sul_ping, conn_ping_tick,
 				 (lws_usec_t)c->lim.ping_interval_us);
+	if (c->lim.idle_timeout_us) {
+		c->idle_since_us = c->info.opened_us;
+		lws_sul_schedule(c->loop->ctx, 0, &c->sul_idle, conn_idle_tick,
+				 (lws_usec_t)(c->lim.idle_timeout_us / 4 + 1));
+	}
 	if (c->ops && c->ops->on_open)
 		c->ops->on_open(c, c->arg);
 	if (c->q.count || c->close_wanted)
@@ -611,6 +646,14 @@ conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len)
 			conn_record_peer_close(c, code, in, len);
 		return -1; /* we are done: end the TCP connection */
 	}
+	/*
+	 * libwebsockets answers reserved codes with 1002 itself, but echoes a
+	 * 1-byte payload or a reason that is not UTF-8 (RFC 6455 7.1.6).
+	 */
+	if (len == 1)
+		return conn_fail(c, 1002, "close frame of 1 byte");
+	if (len > 2 && !wsx_utf8_valid(in + 2, len - 2))
+		return conn_fail(c, 1007, "close reason is not UTF-8");
 	conn_record_peer_close(c, code, in, len);
 	/*
 	 * What we still have queued goes out before libwebsockets answers the

@@ -24,6 +24,7 @@ struct wsx_conn_limits {
 	size_t buffer;		   /* send queue budget in bytes */
 	uint64_t ping_interval_us; /* 0: no pings of our own */
 	uint64_t ping_timeout_us;  /* no pong this long after a ping: drop */
+	uint64_t idle_timeout_us;  /* no message either way this long: 1001 */
 };
 
 #define WSX_DEFAULT_MAX_MESSAGE (16u << 20)
@@ -84,7 +85,10 @@ int wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
 bool wsx_conn_drop_oldest(struct wsx_conn *c);
 /* Stop (true) or resume reading from the peer: flow control, not buffering. */
 void wsx_conn_pause(struct wsx_conn *c, bool pause);
-/* Send a ping now; its pong reaches on_pong with the round trip. */
+/*
+ * Send a ping now; its pong reaches on_pong with the round trip. On a
+ * server connection give it data: libwebsockets 4.1 drops empty pongs there.
+ */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
 /* Send a pong with this payload (up to 125 bytes): a relay passes one on. */
 int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);

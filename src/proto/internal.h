@@ -76,6 +76,9 @@ struct wsx_conn {
 	unsigned char pong_buf[LWS_PRE + 125];
 	size_t pong_len;
 	lws_sorted_usec_list_t sul_ping;
+	lws_sorted_usec_list_t sul_idle;
+	uint64_t idle_msgs;	/* msgs_in + msgs_out when last seen moving */
+	uint64_t idle_since_us; /* ... and when */
 
 	/* closing */
 	bool close_wanted;
@@ -140,9 +143,15 @@ void gate_init(struct wsx_gate *g, const struct wsx_server_opts *o);
 void gate_release(struct wsx_gate *g);
 /* 0: let the upgrade go on; 1: refused, status written; -1: hang up */
 int gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi);
-/* Answer an upgrade request with status and no body; returns 1. */
-int gate_refuse(struct lws *wsi, unsigned status, const char *www_authenticate);
+/* Answer an upgrade request with status, one optional header (NULL: none),
+ * no body; returns 1. */
+int gate_refuse(struct lws *wsi, unsigned status, const char *header,
+		const char *value);
 int server_confirm_upgrade(struct wsx_server *s, struct lws *wsi);
+/* LWS_CALLBACK_HTTP: answer a plain request; the lws callback's result */
+int server_http(struct wsx_server *s, struct lws *wsi, const char *path);
+/* 401 for an HTTP request without the credentials, else 0 */
+int gate_check_http(const struct wsx_gate *g, struct lws *wsi);
 
 extern const struct lws_protocols wsx_protocols[];
 extern const struct lws_extension wsx_extensions[];

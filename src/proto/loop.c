@@ -6,8 +6,10 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "proto/internal.h"
 #include "util/xalloc.h"
@@ -101,6 +103,35 @@ loop_lws_log(int level, const char *line)
 	(void)line; /* libwebsockets' own logs stay quiet; we report errors */
 }
 
+/*
+ * libwebsockets stops accepting (takes the listener out of poll) when its
+ * own descriptors reach the process limit; but stdio, files and our other
+ * descriptors count against that limit too, so accept() would fail with
+ * EMFILE first, and poll() would report the listener again at once: a busy
+ * loop. Leave it the descriptors free now, less a margin for the files
+ * serve --static opens and the like.
+ */
+static unsigned
+loop_fd_budget(void)
+{
+	struct rlimit rl;
+	unsigned open_now = 0;
+	DIR *d;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 1u << 24)
+		return 0; /* lws' default */
+	d = opendir("/proc/self/fd");
+	if (d) {
+		while (readdir(d))
+			open_now++;
+		closedir(d);
+	}
+	if (rl.rlim_cur < open_now + 24)
+		return 8; /* hardly anything: still a working loop */
+	return (unsigned)rl.rlim_cur - open_now - 16;
+}
+
 static struct wsx_loop *
 loop_new(bool owns_signals, struct wsx_err *err)
 {
@@ -117,6 +148,9 @@ loop_new(bool owns_signals, struct wsx_err *err)
 	info.user = loop;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.pt_serv_buf_size = WSX_CHUNK + LWS_PRE;
+	/* bench's worker loops share the limit: lws' default divides it */
+	if (owns_signals)
+		info.fd_limit_per_thread = loop_fd_budget();
 	loop->ctx = lws_create_context(&info);
 	if (!loop->ctx) {
 		free(loop);
@@ -308,6 +342,10 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		loop_offer_subprotocol(wsi);
 		return 0;
 	}
+	case LWS_CALLBACK_HTTP:
+		return server_http(vh ? lws_vhost_user(vh) : NULL, wsi, in);
+	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return vh ? server_filter(lws_vhost_user(vh), wsi) : 0;
 	case LWS_CALLBACK_ESTABLISHED:

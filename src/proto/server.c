@@ -37,6 +37,7 @@ enum {
 	OPT_USER,
 	OPT_TOKEN,
 	OPT_MAX_CONNS,
+	OPT_HANDSHAKE_TIMEOUT,
 };
 
 static const struct wsx_opt server_opts[] = {
@@ -54,6 +55,8 @@ static const struct wsx_opt server_opts[] = {
 	{ OPT_TOKEN, "token", "TOKEN",
 	  "require 'Bearer TOKEN' or ?token=TOKEN (401)" },
 	{ OPT_MAX_CONNS, "max-conns", "N", "at most N clients; more: 503" },
+	{ OPT_HANDSHAKE_TIMEOUT, "handshake-timeout", "SECS",
+	  "drop a client whose request takes longer (10)" },
 	{ 0 },
 };
 
@@ -63,6 +66,7 @@ server_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 {
 	struct wsx_server_opts *o = target;
 	unsigned long port;
+	uint64_t usec;
 
 	switch (opt->key) {
 	case 'p':
@@ -103,6 +107,16 @@ server_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_MAX_CONNS:
 		return wsx_parse_uint("--max-conns", arg, 1, 1000000,
 				      &o->max_conns, err);
+	case OPT_HANDSHAKE_TIMEOUT:
+		if (wsx_parse_secs("--handshake-timeout", arg, &usec, err))
+			return -1;
+		if (!usec || usec > 3600 * 1000000ull)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--handshake-timeout: from 1 to "
+					   "3600 seconds");
+		/* libwebsockets counts whole seconds */
+		o->handshake_timeout_s = (unsigned)((usec + 999999) / 1000000);
+		break;
 	}
 	return 0;
 }
@@ -119,6 +133,7 @@ wsx_server_opts_init(struct wsx_server_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->host = "127.0.0.1";
 	o->port = WSX_DEFAULT_PORT;
+	o->handshake_timeout_s = WSX_DEFAULT_HANDSHAKE_TIMEOUT_S;
 }
 
 void
@@ -185,6 +200,12 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	info.port = (int)opts->port;
 	info.iface = addr;
 	info.user = s;
+	/*
+	 * A client has this long from connecting to a complete request: lws
+	 * does not restart the clock per byte, so one dribbling a byte at a
+	 * time (slowloris) cannot hold a slot.
+	 */
+	info.timeout_secs_ah_idle = opts->handshake_timeout_s;
 	info.ssl_cert_filepath = opts->cert;
 	info.ssl_private_key_filepath = opts->key;
 	/* TLS only when asked for: see client_vhost() in client.c */
@@ -246,7 +267,7 @@ server_confirm_upgrade(struct wsx_server *s, struct lws *wsi)
 	if (rc || !s->ops->on_upgrade)
 		return rc;
 	status = s->ops->on_upgrade(s, s->arg);
-	return status ? gate_refuse(wsi, (unsigned)status, NULL) : 0;
+	return status ? gate_refuse(wsi, (unsigned)status, NULL, NULL) : 0;
 }
 
 static void
@@ -265,6 +286,70 @@ server_peer_name(struct lws *wsi, char *out, size_t outsz)
 		memmove(host, host + 7, strlen(host + 7) + 1);
 	snprintf(out, outsz, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host,
 		 port);
+}
+
+/* After an answer without a body: keep the connection for the next one. */
+static int
+server_http_done(struct lws *wsi)
+{
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int
+server_http_redirect(struct lws *wsi, const char *location)
+{
+	unsigned char buf[LWS_PRE + 2400], *start = buf + LWS_PRE, *p = start;
+
+	if (lws_http_redirect(wsi, HTTP_STATUS_MOVED_PERMANENTLY,
+			      (const unsigned char *)location,
+			      (int)strlen(location), &p,
+			      buf + sizeof(buf) - 1) < 0)
+		return -1;
+	return server_http_done(wsi);
+}
+
+static const char *
+server_http_method(struct lws *wsi)
+{
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
+		return "GET";
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0)
+		return "HEAD";
+	return "";
+}
+
+int
+server_http(struct wsx_server *s, struct lws *wsi, const char *path)
+{
+	struct wsx_http_answer ans = { .status = 426 };
+	struct wsx_http_request req;
+	char peer[272];
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = gate_check_http(&s->gate, wsi);
+	if (rc)
+		return rc < 0 ? -1 : server_http_done(wsi);
+	server_peer_name(wsi, peer, sizeof(peer));
+	req.method = server_http_method(wsi);
+	req.path = path && *path ? path : "/";
+	req.peer = peer;
+	if (s->ops->on_http)
+		s->ops->on_http(s, &req, &ans, s->arg);
+	switch (ans.status) {
+	case 200:
+		/* lws sends it from the loop; FILE_COMPLETION ends it */
+		rc = lws_serve_http_file(wsi, ans.file, ans.content_type, NULL,
+					 0);
+		return rc < 0 ? -1 : 0;
+	case 301:
+		return server_http_redirect(wsi, ans.location);
+	default:
+		if (lws_return_http_status(wsi, ans.status, NULL))
+			return -1;
+		return server_http_done(wsi);
+	}
 }
 
 void

@@ -22,9 +22,11 @@ struct wsx_server_opts {
 	char *user;  /* --user USER:PASS (HTTP Basic), scrubbed from argv */
 	char *token; /* --token (Bearer or ?token=), scrubbed from argv */
 	unsigned long max_conns;
+	unsigned handshake_timeout_s; /* connect to complete request */
 };
 
-#define WSX_DEFAULT_PORT 8080
+#define WSX_DEFAULT_PORT		8080
+#define WSX_DEFAULT_HANDSHAKE_TIMEOUT_S 10
 
 void wsx_server_opts_init(struct wsx_server_opts *o);
 void wsx_server_opts_release(struct wsx_server_opts *o);
@@ -33,10 +35,30 @@ extern const struct wsx_optgroup
 
 struct wsx_server;
 
+/* A plain HTTP request: anything that does not ask for a WebSocket. */
+struct wsx_http_request {
+	const char *method; /* "GET", "HEAD", or "" for any other */
+	const char *path;   /* percent-decoded, without the query */
+	const char *peer;   /* "127.0.0.1:53422" */
+};
+
+/* What to answer it: a file (status 200), a redirect, or a status. */
+struct wsx_http_answer {
+	unsigned status;
+	char file[4096];	  /* 200: send this file */
+	const char *content_type; /* 200: its type */
+	char location[2048];	  /* 301: where to */
+};
+
 struct wsx_server_ops {
 	/* A client finished its handshake: set its ops with wsx_conn_set_ops().
 	 */
 	void (*on_accept)(struct wsx_server *s, struct wsx_conn *c, void *arg);
+	/* Fill ans for a plain HTTP request (after the gate's --user and
+	 * --token checks). Without it, every such request gets 426. */
+	void (*on_http)(struct wsx_server *s,
+			const struct wsx_http_request *req,
+			struct wsx_http_answer *ans, void *arg);
 	/* Optional, after the gate let a client's upgrade through: 0 lets
 	 * it go on, else the HTTP status to refuse it with (relay's 502). */
 	int (*on_upgrade)(struct wsx_server *s, void *arg);

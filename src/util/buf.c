@@ -72,7 +72,8 @@ wsx_buf_append(struct wsx_buf *b, const void *data, size_t n)
 unsigned char *
 wsx_buf_tail(const struct wsx_buf *b)
 {
-	return b->mem + b->headroom + b->start + b->len;
+	/* NULL + 0 is undefined: a buffer never reserved has no tail */
+	return b->mem ? b->mem + b->headroom + b->start + b->len : NULL;
 }
 
 void

@@ -39,9 +39,12 @@ start_server() {
 	SERVER_PIDS+=("$pid")
 	local i line
 	for i in $(seq 1 100); do
-		line=$(grep -m1 -o 'listening on \(wss\?\|tcp\)://[^ ]*' "$log" 2>/dev/null) || true
+		# the text log, or serve --log-json's
+		line=$(grep -m1 -oE 'listening on (wss?|tcp)://[^ ]*|"url":"wss?://[^"]*' \
+			"$log" 2>/dev/null) || true
 		if [ -n "$line" ]; then
 			URL=${line#listening on }
+			URL=${URL#\"url\":\"}
 			PORT=${URL##*:}
 			PORT=${PORT%%/*}
 			LAST_PID=$pid
@@ -78,6 +81,21 @@ stop_servers() {
 
 start_wsx_echo() {
 	start_server wsx-echo "$WSX" serve -p 0 "$@"
+}
+
+# free_port: a loopback port nobody listens on right now
+free_port() {
+	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_port PORT: until something accepts connections on it (5 s)
+wait_for_port() {
+	local _
+	for _ in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 # Bytes of a file, portable.

@@ -42,16 +42,130 @@ teardown() {
 	assert_line --index 0 "message 1 café!"
 }
 
-@test "serve: -v logs each connection's open and close with its traffic" {
-	start_wsx_echo -v
-	echo hello | "$WSX" pipe "$URL/room?x=1"
-	for _ in $(seq 1 50); do
-		grep -q ': close ' "$BATS_TEST_TMPDIR/wsx-echo.log" && break
+# wait_for_log PATTERN [LOG]: until the server's log has a matching line
+wait_for_log() {
+	local _
+	for _ in $(seq 1 100); do
+		grep -q -- "$1" "${2:-$BATS_TEST_TMPDIR/wsx-echo.log}" && return 0
 		sleep 0.05
 	done
+	return 1
+}
+
+@test "serve: logs each connection's open and close with its traffic; -q keeps quiet" {
+	start_wsx_echo
+	echo hello | "$WSX" pipe "$URL/room?x=1"
+	wait_for_log ': close '
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?x=1$'
 	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?x=1: 1000 from client, [0-9.]+ s, in 1 msgs 5 bytes, out 1 msgs 5 bytes$'
+	stop_servers
+	local port
+	port=$(free_port)
+	"$WSX" serve -p "$port" -q 2>"$BATS_TEST_TMPDIR/quiet.log" &
+	SERVER_PIDS+=($!)
+	wait_for_port "$port"
+	echo hello | "$WSX" pipe "ws://127.0.0.1:$port"
+	sleep 0.2
+	run cat "$BATS_TEST_TMPDIR/quiet.log"
+	assert_output ""
+}
+
+@test "serve --log-json: the same events as JSON lines" {
+	start_server json "$WSX" serve -p 0 --log-json
+	grep -q '"event":"listening"' "$BATS_TEST_TMPDIR/json.log"
+	printf 'a\nbb\n' | "$WSX" pipe "$URL/j?k=v"
+	wait_for_log '"event":"close"' "$BATS_TEST_TMPDIR/json.log"
+	run "$PYTHON" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] == "listening":
+        print("listening", e["url"].startswith("ws://127.0.0.1:"))
+    elif e["event"] == "open":
+        print("open", e["path"], e["peer"].startswith("127.0.0.1:"), e["time"][-1])
+    else:
+        print(e["event"], e["path"], e["code"], e["by_client"], e["msgs_in"],
+              e["bytes_in"], e["msgs_out"], e["bytes_out"], e["seconds"] >= 0)
+' "$BATS_TEST_TMPDIR/json.log"
+	assert_success
+	assert_output "listening True
+open /j?k=v True Z
+close /j?k=v 1000 True 2 3 2 3 True"
+}
+
+@test "serve --idle-timeout: a silent client is closed with 1001, a talking one stays" {
+	start_wsx_echo --idle-timeout 1
+	local t0=$SECONDS
+	# -n: stdin's end does not end the connection
+	run "$WSX" pipe -n "$URL/idle" </dev/null
+	assert_success
+	# closed between 1 and 1.25 s of silence; allow a slow machine
+	[ $((SECONDS - t0)) -lt 8 ]
+	wait_for_log ': close .*/idle: 1001,'
+	# one message every 0.4 s for 2.4 s keeps a client open
+	run bash -c "for i in 1 2 3 4 5 6; do echo \$i; sleep 0.4; done | '$WSX' pipe '$URL/busy'"
+	assert_success
+	assert_output "$(seq 1 6)"
+	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_line --regexp '/busy: 1000 from client'
+	run -2 "$WSX" serve --idle-timeout soon
+}
+
+@test "serve --handshake-timeout: a client dribbling its request is dropped; others are served meanwhile" {
+	start_wsx_echo --handshake-timeout 1
+	# one byte every 0.2 s, for up to 20 s: say when the server hangs up
+	"$PYTHON" - "$PORT" >"$BATS_TEST_TMPDIR/slow.out" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+req = b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" * 4
+t0 = time.time()
+s.settimeout(0.2)
+for b in req[:100]:
+    try:
+        s.send(bytes([b]))
+        if s.recv(1) == b"":
+            break
+    except socket.timeout:
+        continue
+    except OSError:
+        break
+print("dropped" if time.time() - t0 < 10 else "still open", round(time.time() - t0))
+PY
+	local slow=$!
+	run bash -c "echo hi | '$WSX' pipe '$URL'"
+	assert_output "hi"
+	wait "$slow"
+	run cat "$BATS_TEST_TMPDIR/slow.out"
+	assert_output --regexp '^dropped [123]$'
+}
+
+@test "serve --cert/--key: wss for Python and wsx clients; a key that is not the certificate's exits 2" {
+	local certs="$BATS_TEST_TMPDIR/certs"
+	"$HELPERS/gen_cert.sh" "$certs"
+	start_wsx_echo --cert "$certs/server.pem" --key "$certs/server.key"
+	[[ "$URL" == wss://127.0.0.1:* ]]
+	run "$PYTHON" - "$URL" "$certs/ca.pem" <<'PY'
+import asyncio, ssl, sys, websockets
+async def main():
+    ctx = ssl.create_default_context(cafile=sys.argv[2])
+    async with websockets.connect(sys.argv[1], ssl=ctx) as ws:
+        await ws.send("secure")
+        print(await ws.recv())
+asyncio.run(main())
+PY
+	assert_success
+	assert_output "secure"
+	run bash -c "echo hi | '$WSX' pipe --cacert '$certs/ca.pem' '$URL'"
+	assert_output "hi"
+	# without the CA the client refuses the certificate (exit 5)
+	run bash -c "echo hi | '$WSX' pipe '$URL'"
+	assert_failure 5
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$certs/other.key" -out "$certs/other.pem" -days 1 \
+		-subj /CN=other 2>/dev/null
+	run -2 "$WSX" serve -p 0 --cert "$certs/server.pem" --key "$certs/other.key"
+	assert_output --partial "cannot serve TLS"
 }
 
 @test "serve: SIGTERM closes clients with 1001 and exits 0" {
@@ -353,4 +467,76 @@ PY
 	run kill -0 "$child"
 	assert_failure
 	wait "$client" || true
+}
+
+# wait_for_file FILE: up to 30 s
+wait_for_file() {
+	local _
+	for _ in $(seq 1 600); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "no $1" >&2
+	return 1
+}
+
+@test "serve --broadcast: 50 Python and Node clients in two rooms each get exactly their room's messages" {
+	start_wsx_echo --broadcast
+	local py_ready="$BATS_TEST_TMPDIR/py.ready" node_ready="$BATS_TEST_TMPDIR/node.ready"
+	"$PYTHON" "$HELPERS/py_broadcast_check.py" roster "$URL" "$py_ready" py \
+		red:15:10 blue:12:13 >"$BATS_TEST_TMPDIR/py.out" 2>&1 &
+	local py=$!
+	node "$HELPERS/node_broadcast_check.js" "$URL" "$node_ready" \
+		red:15:10 blue:12:13 >"$BATS_TEST_TMPDIR/node.out" 2>&1 &
+	local nd=$!
+	wait_for_file "$py_ready"
+	wait_for_file "$node_ready"
+	echo go | "$WSX" pipe "$URL/red"
+	echo go | "$WSX" pipe "$URL/blue"
+	wait "$py" || { cat "$BATS_TEST_TMPDIR/py.out"; false; }
+	wait "$nd" || { cat "$BATS_TEST_TMPDIR/node.out"; false; }
+	run cat "$BATS_TEST_TMPDIR/py.out" "$BATS_TEST_TMPDIR/node.out"
+	refute_output --partial FAIL
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 50 ]
+	assert_line "ok red-py-0 got 24"
+	assert_line "ok red-node-9 got 24"
+	assert_line "ok blue-py-11 got 24"
+	assert_line "ok blue-node-0 got 24"
+}
+
+@test "serve --ping-interval/--ping-timeout: a peer that never answers pings is dropped, a live one stays" {
+	start_wsx_echo --ping-interval 0.3 --ping-timeout 0.3
+	# a raw socket: handshake by hand, then never a pong
+	"$PYTHON" - "$PORT" >"$BATS_TEST_TMPDIR/dead.out" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /dead HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+          b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+t0 = time.time()
+s.settimeout(10)
+try:
+    while s.recv(4096):
+        pass
+    print("dropped", round(time.time() - t0))
+except OSError as e:
+    print("error", e)
+PY
+	local dead=$!
+	# Python websockets answers pings by itself
+	run "$PYTHON" - "$URL/live" <<'PY'
+import asyncio, sys, websockets
+async def main():
+    async with websockets.connect(sys.argv[1]) as ws:
+        await asyncio.sleep(2)
+        await ws.send("still here")
+        print(await ws.recv())
+asyncio.run(main())
+PY
+	assert_output "still here"
+	wait "$dead"
+	run cat "$BATS_TEST_TMPDIR/dead.out"
+	assert_output --regexp '^dropped [0-2]$'
+	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /dead: 1006, '
 }

@@ -10,6 +10,13 @@ clients (a peer nobody on the team wrote).
       one client in ROOM stops reading; another sends COUNT binary messages
       of SIZE bytes, at most 8 ahead of a third, which must receive all of
       them, in order.
+  roster URL READYFILE IMPL ROOM:NPY:NNODE [ROOM:NPY:NNODE...]
+      Mixed rooms, shared with tests/helpers/node_broadcast_check.js: this
+      side connects the NPY clients "ROOM-IMPL-i" of each room, writes
+      READYFILE, and waits for a "go" broadcast into each room (the test
+      sends it with wsx pipe once both sides are ready); then every client
+      sends its name and must receive exactly the names of the other
+      members of its room, Python's and Node's.
 Prints "ok ..." lines; exit 0 when every check held, 1 otherwise.
 Run with /usr/bin/python3 (the interpreter python3-websockets is for)."""
 import asyncio
@@ -82,11 +89,49 @@ async def slow(url, room, count, size):
     return problem is not None
 
 
+async def roster(url, ready_file, impl, specs):
+    rooms_ = [s.split(":") for s in specs]
+    mine = []
+    for room, npy, nnode in rooms_:
+        everyone = (["%s-py-%d" % (room, i) for i in range(int(npy))] +
+                    ["%s-node-%d" % (room, i) for i in range(int(nnode))])
+        for i in range(int(npy)):
+            name = "%s-%s-%d" % (room, impl, i)
+            ws = await websockets.connect(url + "/" + room, max_size=None)
+            mine.append((name, sorted(n for n in everyone if n != name), ws))
+    with open(ready_file, "w") as f:
+        f.write("ready\n")
+
+    async def one(name, want, ws):
+        got = []
+        try:
+            if await asyncio.wait_for(ws.recv(), 30) != "go":
+                return "FAIL %s: the first message was not go" % name
+            await ws.send(name)
+            while len(got) < len(want):
+                got.append(await asyncio.wait_for(ws.recv(), 30))
+            got.append(await asyncio.wait_for(ws.recv(), 0.5))
+        except asyncio.TimeoutError:
+            pass
+        await ws.close()
+        if sorted(got) != want:
+            return "FAIL %s got %d, wanted %d" % (name, len(got), len(want))
+        return "ok %s got %d" % (name, len(got))
+
+    lines = await asyncio.gather(*(one(*m) for m in mine))
+    for line in lines:
+        print(line)
+    return any(line.startswith("FAIL") for line in lines)
+
+
 def main():
     mode, url = sys.argv[1], sys.argv[2].rstrip("/")
     if mode == "rooms":
         args = [a for a in sys.argv[3:] if a != "--echo-self"]
         failed = asyncio.run(rooms(url, args, "--echo-self" in sys.argv))
+    elif mode == "roster":
+        failed = asyncio.run(roster(url, sys.argv[3], sys.argv[4],
+                                    sys.argv[5:]))
     else:
         failed = asyncio.run(slow(url, sys.argv[3], int(sys.argv[4]),
                                   int(sys.argv[5])))

@@ -1,0 +1,152 @@
+/* serve's connection log; see accesslog.h. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve/accesslog.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* one flag for the process: serve has one log */
+static bool accesslog_as_json;
+
+void
+wsx_accesslog_json(bool on)
+{
+	accesslog_as_json = on;
+}
+
+/* A JSON line with the time and event first; -q silences it like text. */
+static cJSON *
+accesslog_event(const char *event)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct timespec ts;
+	char when[40];
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ",
+		 ts.tv_nsec / 1000000);
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddStringToObject(o, "event", event);
+	return o;
+}
+
+static void
+accesslog_emit(cJSON *o)
+{
+	char *line = cJSON_PrintUnformatted(o);
+
+	if (line && wsx_log_level() >= WSX_LOG_NOTICE) {
+		fprintf(stderr, "%s\n", line);
+		fflush(stderr);
+	}
+	free(line);
+	cJSON_Delete(o);
+}
+
+static void
+accesslog_add_conn(cJSON *o, const struct wsx_conn_info *i)
+{
+	char path[256];
+
+	/* the client chose these bytes: valid UTF-8 only, as in the text */
+	wsx_printable(path, sizeof(path), i->path, strlen(i->path));
+	cJSON_AddStringToObject(o, "peer", i->peer);
+	cJSON_AddStringToObject(o, "path", path);
+	if (i->protocol[0])
+		cJSON_AddStringToObject(o, "protocol", i->protocol);
+}
+
+void
+wsx_accesslog_listening(const char *url)
+{
+	cJSON *o;
+
+	if (!accesslog_as_json) {
+		wsx_notice("listening on %s", url);
+		return;
+	}
+	o = accesslog_event("listening");
+	cJSON_AddStringToObject(o, "url", url);
+	accesslog_emit(o);
+}
+
+void
+wsx_accesslog_open(const struct wsx_conn_info *i)
+{
+	char path[256];
+	cJSON *o;
+
+	if (!accesslog_as_json) {
+		wsx_printable(path, sizeof(path), i->path, strlen(i->path));
+		wsx_notice("open %s %s", i->peer, path);
+		return;
+	}
+	o = accesslog_event("open");
+	accesslog_add_conn(o, i);
+	accesslog_emit(o);
+}
+
+void
+wsx_accesslog_close(const struct wsx_conn_info *i, const struct wsx_close *cl)
+{
+	double secs = (double)(wsx_now_us() - i->opened_us) / 1e6;
+	char path[256];
+	cJSON *o;
+
+	if (!accesslog_as_json) {
+		wsx_printable(path, sizeof(path), i->path, strlen(i->path));
+		wsx_notice(
+			"close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, "
+			"out %llu msgs %llu bytes",
+			i->peer, path, cl->code,
+			cl->by_peer ? " from client" : "", secs,
+			(unsigned long long)i->msgs_in,
+			(unsigned long long)i->bytes_in,
+			(unsigned long long)i->msgs_out,
+			(unsigned long long)i->bytes_out);
+		return;
+	}
+	o = accesslog_event("close");
+	accesslog_add_conn(o, i);
+	cJSON_AddNumberToObject(o, "code", cl->code);
+	if (cl->reason[0])
+		cJSON_AddStringToObject(o, "reason", cl->reason);
+	cJSON_AddBoolToObject(o, "by_client", cl->by_peer);
+	cJSON_AddNumberToObject(o, "seconds", secs);
+	cJSON_AddNumberToObject(o, "msgs_in", (double)i->msgs_in);
+	cJSON_AddNumberToObject(o, "bytes_in", (double)i->bytes_in);
+	cJSON_AddNumberToObject(o, "msgs_out", (double)i->msgs_out);
+	cJSON_AddNumberToObject(o, "bytes_out", (double)i->bytes_out);
+	accesslog_emit(o);
+}
+
+void
+wsx_accesslog_http(const struct wsx_http_request *req,
+		   const struct wsx_http_answer *ans)
+{
+	char path[256];
+	cJSON *o;
+
+	if (!accesslog_as_json) {
+		wsx_printable(path, sizeof(path), req->path, strlen(req->path));
+		wsx_notice("http %s %s %s: %u", req->peer,
+			   *req->method ? req->method : "-", path, ans->status);
+		return;
+	}
+	wsx_printable(path, sizeof(path), req->path, strlen(req->path));
+	o = accesslog_event("http");
+	cJSON_AddStringToObject(o, "peer", req->peer);
+	cJSON_AddStringToObject(o, "method", req->method);
+	cJSON_AddStringToObject(o, "path", path);
+	cJSON_AddNumberToObject(o, "status", ans->status);
+	accesslog_emit(o);
+}
