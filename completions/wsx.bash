@@ -53,7 +53,14 @@ _wsx() {
 	fi
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(printf '%s\n' "$words_list" | tr ' ' '\n' | grep '^-')" -- "$cur"))
+	elif [ "$cmd" = relay ]; then
+		# endpoint specs: their prefixes, then file names after unix:
+		case $cur in
+		unix:* | unix-l:*) COMPREPLY=($(compgen -f -P "${cur%%:*}:" -- "${cur#*:}")) ;;
+		*) compopt -o nospace 2>/dev/null
+			COMPREPLY=($(compgen -W 'ws:// wss:// ws+unix: ws-l: wss-l: tcp: tcp-l: unix: unix-l: exec: sh: -' -- "$cur")) ;;
+		esac
 	fi
 }
 
-complete -F _wsx wsx wsx-bench wsx-connect wsx-pipe wsx-serve
+complete -F _wsx wsx wsx-bench wsx-connect wsx-pipe wsx-relay wsx-serve

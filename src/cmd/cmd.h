@@ -22,6 +22,7 @@ struct wsx_cmd {
 
 extern const struct wsx_cmd cmd_connect;
 extern const struct wsx_cmd cmd_pipe;
+extern const struct wsx_cmd cmd_relay;
 extern const struct wsx_cmd cmd_serve;
 extern const struct wsx_cmd cmd_bench;
 /* Every subcommand, NULL-terminated, in `wsx help` order. */

@@ -18,7 +18,7 @@
 #include <readline/tilde.h>
 
 #include "cmd/pipe.h"
-#include "cmd/reconnect.h"
+#include "relay/reconnect.h"
 #include "proto/loop.h"
 #include "term/editor.h"
 #include "term/history.h"
@@ -675,8 +675,13 @@ connect_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 	s.url = argv[first];
-	if (!opts.n_execute &&
-	    !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+	if (opts.n_execute && popts.replay) {
+		status = cmd_usage(cmd, "-x does not go with --replay");
+		goto out;
+	}
+	/* a recording replayed is a pipe session, on a terminal too */
+	if (popts.replay || (!opts.n_execute && !(isatty(STDIN_FILENO) &&
+						  isatty(STDOUT_FILENO)))) {
 		status = pipe_session(cmd, &popts, &client, &lim, &framing, &rc,
 				      s.url);
 		goto out;
@@ -689,9 +694,9 @@ out:
 }
 
 static const struct wsx_optgroup *const connect_groups[] = {
-	&connect_group,		  &cmd_pipe_group,	&wsx_client_optgroup,
-	&wsx_client_net_optgroup, &cmd_reconnect_group, &wsx_conn_optgroup,
-	&wsx_framing_optgroup,	  &cmd_common_group,	NULL,
+	&connect_group,		  &cmd_pipe_group,	   &wsx_client_optgroup,
+	&wsx_client_net_optgroup, &wsx_reconnect_optgroup, &wsx_conn_optgroup,
+	&wsx_framing_optgroup,	  &cmd_common_group,	   NULL,
 };
 
 const struct wsx_cmd cmd_connect = {

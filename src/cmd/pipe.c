@@ -1,37 +1,35 @@
 /*
  * wsx pipe URL: stdin to messages, messages to stdout, so WebSockets fit
- * shell pipelines. A relay of two endpoints, the stdio stream and a
- * WebSocket client connection, with backpressure both ways.
+ * shell pipelines. A relay (relay/) of two endpoints, stdio and a
+ * WebSocket client connection, or with --replay a recorded client side.
  */
 #include "config.h"
 
 #include <stdio.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include "cmd/pipe.h"
-#include "io/stream.h"
 #include "proto/client.h"
 #include "proto/conn.h"
 #include "proto/loop.h"
+#include "relay/ep_replay.h"
+#include "relay/ep_stream.h"
+#include "relay/ep_ws.h"
+#include "relay/relay.h"
 #include "util/log.h"
 #include "util/parse.h"
 
+enum {
+	OPT_REPLAY = WSX_OPTKEY_CMD,
+	OPT_SPEED,
+};
+
 struct pipe {
-	const struct wsx_cmd *cmd;
-	const struct pipe_opts *opts;
-	const struct wsx_conn_limits *lim;
 	struct wsx_loop *loop;
-	struct wsx_conn *conn; /* NULL once closed */
-	struct wsx_client *client;
-	const char *url;
-	struct reconnect rc;
-	struct wsx_stream *stdio;
-	struct wsx_timer *wait; /* armed while -w waits for replies */
-	bool stdin_ended;
+	struct wsx_ep *ws;
 	int status;
-	bool closed;
-	bool sent_one;
-	bool failed; /* a local failure decides the exit status */
+	bool interrupted;
+	bool done;
 };
 
 static const struct wsx_opt pipe_optv[] = {
@@ -40,6 +38,10 @@ static const struct wsx_opt pipe_optv[] = {
 	{ 'n', "no-close", NULL,
 	  "after stdin ends, wait for the server to close" },
 	{ 'w', "wait", "SECS", "after stdin ends, close once quiet for SECS" },
+	{ OPT_REPLAY, "replay", "FILE",
+	  "send the client side of a relay --record instead" },
+	{ OPT_SPEED, "speed", "FACTOR",
+	  "--replay faster (2) or slower (0.5) than recorded" },
 	{ 0 },
 };
 
@@ -48,13 +50,30 @@ pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	     struct wsx_err *err)
 {
 	struct pipe_opts *o = target;
+	char *end;
 
-	if (opt->key == 'w')
+	switch (opt->key) {
+	case 'w':
 		return wsx_parse_secs("--wait", arg, &o->wait_us, err);
-	if (opt->key == '1')
+	case '1':
 		o->one_message = true;
-	else if (opt->key == 'n')
+		break;
+	case 'n':
 		o->no_close = true;
+		break;
+	case OPT_REPLAY:
+		o->replay = arg;
+		break;
+	case OPT_SPEED:
+		o->speed = strtod(arg, &end);
+		if (end == arg || *end || !(o->speed >= 0.001) ||
+		    o->speed > 1000000)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--speed: '%.40s' is not a factor "
+					   "from 0.001 to 1000000",
+					   arg);
+		break;
+	}
 	return 0;
 }
 
@@ -65,194 +84,49 @@ const struct wsx_optgroup cmd_pipe_group = {
 };
 
 static void
-pipe_finish_if_flushed(struct pipe *p)
-{
-	if (p->closed && !wsx_stream_pending(p->stdio))
-		wsx_loop_stop(p->loop);
-}
-
-static void
-pipe_close(struct pipe *p, int code, const char *reason)
-{
-	if (p->conn)
-		wsx_conn_close(p->conn, code, reason);
-}
-
-/* stdin -> WebSocket */
-
-static int
-pipe_stdin_message(struct wsx_stream *s, const struct wsx_msg *m, void *arg)
+pipe_start(struct wsx_pair *pair, void *arg)
 {
 	struct pipe *p = arg;
-	int rc;
+	struct wsx_conn *c = wsx_ep_ws_conn(p->ws);
+	const struct wsx_conn_info *info;
 
-	if (!p->conn)
-		return 1;
-	rc = wsx_conn_send(p->conn, m->type, m->data, m->len);
-	if (p->opts->one_message) {
-		p->sent_one = true;
-		wsx_stream_stop_input(s);
-	}
-	return rc != 0;
-}
-
-static void
-pipe_stdin_eof(struct wsx_stream *s, void *arg)
-{
-	struct pipe *p = arg;
-
-	(void)s;
-	wsx_debug("stdin ended");
-	p->stdin_ended = true;
-	if (p->opts->no_close || p->opts->one_message)
+	(void)pair;
+	if (!c)
 		return;
-	if (p->opts->wait_us)
-		wsx_timer_arm(p->wait, p->opts->wait_us);
-	else
-		pipe_close(p, 1000, "");
-}
-
-/* -w: the server has been quiet long enough after stdin ended */
-static void
-pipe_wait_over(void *arg)
-{
-	struct pipe *p = arg;
-
-	wsx_debug("no message for the --wait time: closing");
-	pipe_close(p, 1000, "");
-}
-
-static void
-pipe_stdio_error(struct wsx_stream *s, const struct wsx_err *err, void *arg)
-{
-	struct pipe *p = arg;
-
-	(void)s;
-	wsx_error("%s", err->msg);
-	p->status = err->code;
-	p->failed = true;
-	pipe_close(p, 1000, "");
-	if (!p->conn)
-		wsx_loop_stop(p->loop);
-}
-
-static void
-pipe_stdout_drain(struct wsx_stream *s, void *arg)
-{
-	struct pipe *p = arg;
-
-	(void)s;
-	if (p->conn)
-		wsx_conn_pause(p->conn, false);
-	pipe_finish_if_flushed(p);
-}
-
-static const struct wsx_stream_ops pipe_stdio_ops = {
-	.on_message = pipe_stdin_message,
-	.on_eof = pipe_stdin_eof,
-	.on_error = pipe_stdio_error,
-	.on_drain = pipe_stdout_drain,
-};
-
-/* WebSocket -> stdout */
-
-static void
-pipe_ws_open(struct wsx_conn *c, void *arg)
-{
-	struct pipe *p = arg;
-	const struct wsx_conn_info *info = wsx_conn_info(c);
-
+	info = wsx_conn_info(c);
 	wsx_info("connected to %s%s%s", info->peer,
 		 info->protocol[0] ? ", subprotocol " : "", info->protocol);
-	reconnect_opened(&p->rc);
-	wsx_stream_resume(p->stdio);
 }
 
 static void
-pipe_ws_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
+pipe_done(struct wsx_pair *pair, int status, const char *msg, void *arg)
 {
 	struct pipe *p = arg;
 
-	if (wsx_stream_write(p->stdio, m) == 1)
-		wsx_conn_pause(c, true);
-	if (p->stdin_ended && p->opts->wait_us)
-		wsx_timer_arm(p->wait, p->opts->wait_us);
-	if (p->opts->one_message) {
-		wsx_stream_stop_input(p->stdio);
-		wsx_conn_close(c, 1000, "");
+	(void)pair;
+	p->done = true;
+	if (!p->interrupted) {
+		p->status = status;
+		if (status && *msg)
+			wsx_error("%s", msg);
 	}
-}
-
-static void
-pipe_ws_drain(struct wsx_conn *c, void *arg)
-{
-	struct pipe *p = arg;
-
-	(void)c;
-	wsx_stream_resume(p->stdio);
-}
-
-static void
-pipe_ws_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
-{
-	struct pipe *p = arg;
-
-	(void)c;
-	p->conn = NULL;
-	if (!p->failed && !p->stdin_ended && reconnect_schedule(&p->rc, cl)) {
-		wsx_stream_pause(p->stdio); /* until the next on_open */
-		return;
-	}
-	p->closed = true;
-	wsx_timer_cancel(p->wait);
-	if (!p->failed) {
-		p->status = cl->status;
-		if (cl->status)
-			wsx_error("%s", cl->msg);
-	}
-	wsx_debug("closed with %d", cl->code);
-	wsx_stream_stop_input(p->stdio);
-	pipe_finish_if_flushed(p);
-}
-
-static const struct wsx_conn_ops pipe_ws_ops = {
-	.on_open = pipe_ws_open,
-	.on_message = pipe_ws_message,
-	.on_drain = pipe_ws_drain,
-	.on_close = pipe_ws_close,
-};
-
-/* --reconnect: the backoff delay is over */
-static void
-pipe_reconnect(void *arg)
-{
-	struct pipe *p = arg;
-	struct wsx_err err;
-
-	p->conn = wsx_client_connect(p->client, p->url, p->lim, &pipe_ws_ops, p,
-				     &err);
-	if (!p->conn) {
-		wsx_error("%s", err.msg);
-		p->status = err.code;
-		p->closed = true;
-		pipe_finish_if_flushed(p);
-	}
+	wsx_loop_stop(p->loop);
 }
 
 static void
 pipe_signal(struct wsx_loop *loop, int signo, void *arg)
 {
-	struct pipe *p = arg;
+	struct wsx_pair *pair = arg;
+	struct pipe *p = wsx_pair_arg(pair);
 
 	(void)signo;
-	if (p->failed || !p->conn) {
-		p->status = WSX_EXIT_INTERRUPTED;
-		wsx_loop_stop(loop); /* second signal, or between attempts */
+	if (p->interrupted || p->done) {
+		wsx_loop_stop(loop); /* second signal: leave now */
 		return;
 	}
 	p->status = WSX_EXIT_INTERRUPTED;
-	p->failed = true;
-	pipe_close(p, 1001, "interrupted");
+	p->interrupted = true;
+	wsx_pair_close_side(pair, 1, 1001, "interrupted");
 }
 
 int
@@ -260,6 +134,8 @@ pipe_check_opts(const struct wsx_cmd *cmd, const struct pipe_opts *o)
 {
 	if (o->one_message + o->no_close + !!o->wait_us > 1)
 		return cmd_usage(cmd, "-1, -n and -w do not go together");
+	if (o->speed && o->speed != 1 && !o->replay)
+		return cmd_usage(cmd, "--speed goes with --replay");
 	return 0;
 }
 
@@ -270,37 +146,50 @@ pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
 	     const struct wsx_framing_opts *framing,
 	     const struct reconnect_opts *rc, const char *url)
 {
-	struct pipe p = { .cmd = cmd, .opts = opts, .lim = lim, .url = url };
+	struct wsx_ep_stream_opts sopts = { .framing = *framing };
+	struct wsx_client *cl = NULL;
+	struct pipe p = { 0 };
+	struct wsx_pairs pairs = { 0 };
+	struct wsx_pair_opts po = { 0 };
+	struct wsx_pair *pair;
+	struct wsx_ep *in = NULL;
 	struct wsx_err err;
 	int status;
+
+	sopts.max_message = lim->max_message;
+	sopts.budget = lim->buffer;
+	po.one_message = opts->one_message;
+	po.no_close = opts->no_close;
+	po.wait_us = opts->wait_us;
+	po.on_start = pipe_start;
 
 	p.loop = wsx_loop_new(&err);
 	if (!p.loop)
 		goto fail;
-	wsx_loop_on_signal(p.loop, pipe_signal, &p);
-	p.wait = wsx_timer_new(p.loop, pipe_wait_over, &p);
-	reconnect_init(&p.rc, rc, p.loop, pipe_reconnect, &p);
-	p.client = wsx_client_new(p.loop, client, &err);
-	if (!p.client)
+	cl = wsx_client_new(p.loop, client, &err);
+	if (!cl)
 		goto fail;
-	p.stdio = wsx_stream_new(p.loop, STDIN_FILENO, STDOUT_FILENO, framing,
-				 lim->max_message, lim->buffer, &pipe_stdio_ops,
-				 &p, &err);
-	if (!p.stdio)
+	in = opts->replay ? wsx_ep_replay_new(p.loop, opts->replay,
+					      opts->speed ? opts->speed : 1,
+					      &sopts, &err)
+			  : wsx_ep_stdio_new(p.loop, &sopts, &err);
+	if (!in)
 		goto fail;
-	p.conn = wsx_client_connect(p.client, url, lim, &pipe_ws_ops, &p, &err);
-	if (!p.conn)
+	p.ws = wsx_ep_ws_connect_retrying(p.loop, cl, url, NULL, lim, rc, &err);
+	if (!p.ws)
 		goto fail;
+	pair = wsx_pair_new(p.loop, &pairs, in, p.ws, &po, pipe_done, &p);
+	in = NULL;
+	wsx_loop_on_signal(p.loop, pipe_signal, pair);
 	wsx_loop_run(p.loop);
 	status = p.status;
 	goto out;
 fail:
 	status = cmd_fail(cmd, &err);
 out:
-	wsx_timer_free(p.wait);
-	reconnect_release(&p.rc);
-	wsx_stream_free(p.stdio);
-	wsx_client_free(p.client);
+	wsx_ep_free(in);
+	wsx_pairs_free_all(&pairs);
+	wsx_client_free(cl);
 	wsx_loop_free(p.loop);
 	return status;
 }
@@ -309,7 +198,7 @@ static int
 pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_common common = { 0 };
-	struct pipe_opts opts = { 0 };
+	struct pipe_opts opts = { .speed = 1 };
 	struct wsx_client_opts client;
 	struct wsx_conn_limits lim;
 	struct wsx_framing_opts framing;
@@ -341,7 +230,7 @@ out:
 
 static const struct wsx_optgroup *const pipe_groups[] = {
 	&cmd_pipe_group,	  &wsx_client_optgroup,
-	&wsx_client_net_optgroup, &cmd_reconnect_group,
+	&wsx_client_net_optgroup, &wsx_reconnect_optgroup,
 	&wsx_conn_optgroup,	  &wsx_framing_optgroup,
 	&cmd_common_group,	  NULL,
 };
@@ -360,7 +249,8 @@ const struct wsx_cmd cmd_pipe = {
 		"  echo hello | wsx pipe ws://127.0.0.1:8080/\n"
 		"  echo '{\"op\":\"sub\"}' | wsx pipe -w 2 wss://example.org/api\n"
 		"  wsx pipe --raw -b wss://example.org/feed < data.bin > out.bin\n"
-		"  wsx pipe --jsonl ws://127.0.0.1:8080/ | jq .data\n",
+		"  wsx pipe --jsonl ws://127.0.0.1:8080/ | jq .data\n"
+		"  wsx pipe --replay session.jsonl -w 1 ws://127.0.0.1:8080/\n",
 	.groups = pipe_groups,
 	.run = pipe_run,
 };

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "cmd/cmd.h"
-#include "cmd/reconnect.h"
+#include "relay/reconnect.h"
 #include "io/framing.h"
 #include "proto/client.h"
 #include "proto/conn.h"
@@ -17,11 +17,14 @@
 struct pipe_opts {
 	bool one_message;
 	bool no_close;
-	uint64_t wait_us; /* -w: quiet time after stdin EOF before closing */
+	uint64_t wait_us;   /* -w: quiet time after stdin EOF before closing */
+	const char *replay; /* --replay FILE instead of stdin */
+	double speed;	    /* --replay's speed factor; 0 means 1 */
 };
 extern const struct wsx_optgroup cmd_pipe_group; /* target: pipe_opts */
 
-/* -1, -n and -w together: report a usage error and return 2, else 0. */
+/* -1, -n and -w together, or --speed without --replay: report a usage
+ * error and return 2, else 0. */
 int pipe_check_opts(const struct wsx_cmd *cmd, const struct pipe_opts *o);
 /* Bridge stdin/stdout and url until the end; returns the exit status. */
 int pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,

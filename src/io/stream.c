@@ -224,6 +224,13 @@ wsx_stream_stop_input(struct wsx_stream *s)
 	s->in = NULL;
 }
 
+void
+wsx_stream_stop_output(struct wsx_stream *s)
+{
+	wsx_fdw_free(s->out);
+	s->out = NULL;
+}
+
 int
 wsx_stream_write(struct wsx_stream *s, const struct wsx_msg *m)
 {

@@ -46,6 +46,9 @@ void wsx_stream_resume(struct wsx_stream *s);
 void wsx_stream_pause(struct wsx_stream *s);
 /* Read no more input (on_eof is not called). */
 void wsx_stream_stop_input(struct wsx_stream *s);
+/* Write no more: drop the output watcher (the caller then closes or shuts
+ * its fd, and the reader sees EOF). Call once nothing is pending. */
+void wsx_stream_stop_output(struct wsx_stream *s);
 /* 0: queued; 1: queued and the output is over budget: pause the producer. */
 int wsx_stream_write(struct wsx_stream *s, const struct wsx_msg *m);
 /* Output bytes not yet written. */

@@ -439,6 +439,14 @@ client_append_headers(struct wsx_conn *c, unsigned char **p, unsigned char *end)
 				      end))
 			return -1;
 	}
+	for (size_t i = 0; i < c->n_extra_headers; i++) {
+		const char *h = c->extra_headers[i], *colon = strchr(h, ':');
+		const char *v = colon + strspn(colon + 1, " \t") + 1;
+
+		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p,
+				      end))
+			return -1;
+	}
 	return 0;
 }
 
@@ -532,7 +540,7 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	i.path = u->path;
 	i.host = host;
 	i.origin = cl->opts->origin;
-	i.protocol = cl->protocols;
+	i.protocol = c->protocols ? c->protocols : cl->protocols;
 	i.local_protocol_name = wsx_protocols[0].name;
 	i.ietf_version_or_minus_one = -1;
 	i.opaque_user_data = c;
@@ -565,6 +573,32 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 		   const struct wsx_conn_ops *ops, void *arg,
 		   struct wsx_err *err)
 {
+	return wsx_client_connect_extra(cl, url, NULL, lim, ops, arg, err);
+}
+
+/* Keep x's headers and subprotocols on c (well-formed headers only). */
+static void
+client_take_extra(struct wsx_conn *c, const struct wsx_client_extra *x)
+{
+	for (size_t i = 0; x && i < x->n_headers; i++) {
+		if (client_check_header(x->headers[i], NULL))
+			continue;
+		c->extra_headers = xrealloc(c->extra_headers,
+					    (c->n_extra_headers + 1) *
+						    sizeof(*c->extra_headers));
+		c->extra_headers[c->n_extra_headers++] = xstrdup(x->headers[i]);
+	}
+	if (x && x->protocols && *x->protocols)
+		c->protocols = xstrdup(x->protocols);
+}
+
+struct wsx_conn *
+wsx_client_connect_extra(struct wsx_client *cl, const char *url,
+			 const struct wsx_client_extra *x,
+			 const struct wsx_conn_limits *lim,
+			 const struct wsx_conn_ops *ops, void *arg,
+			 struct wsx_err *err)
+{
 	struct wsx_url u;
 	struct wsx_conn *c;
 
@@ -576,6 +610,7 @@ wsx_client_connect(struct wsx_client *cl, const char *url,
 	c->cli = cl;
 	c->url = xstrdup(url);
 	wsx_conn_set_ops(c, ops, arg);
+	client_take_extra(c, x);
 	if (client_start(c, &u, err)) {
 		conn_free(c);
 		return NULL;

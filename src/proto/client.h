@@ -61,4 +61,19 @@ struct wsx_conn *wsx_client_connect(struct wsx_client *cl, const char *url,
 				    const struct wsx_conn_ops *ops, void *arg,
 				    struct wsx_err *err);
 
+/* What one connection adds to the client's options (a relay passes on what
+ * its own client sent): more request headers, other subprotocols. */
+struct wsx_client_extra {
+	const char *const *headers; /* "Name: value" */
+	size_t n_headers;
+	const char *protocols; /* comma-separated; NULL: --subprotocol's */
+};
+
+struct wsx_conn *wsx_client_connect_extra(struct wsx_client *cl,
+					  const char *url,
+					  const struct wsx_client_extra *x,
+					  const struct wsx_conn_limits *lim,
+					  const struct wsx_conn_ops *ops,
+					  void *arg, struct wsx_err *err);
+
 #endif

@@ -135,6 +135,10 @@ conn_free(struct wsx_conn *c)
 	free(c->url_auth);
 	free(c->url);
 	free(c->location);
+	for (size_t i = 0; i < c->n_extra_headers; i++)
+		free(c->extra_headers[i]);
+	free(c->extra_headers);
+	free(c->protocols);
 	free(c);
 }
 
@@ -150,6 +154,8 @@ wsx_conn_info(const struct wsx_conn *c)
 {
 	return &c->info;
 }
+
+static void conn_update_rx(struct wsx_conn *c);
 
 static void
 conn_want_write(struct wsx_conn *c)
@@ -241,6 +247,7 @@ conn_established(struct wsx_conn *c, struct lws *wsi)
 	c->wsi = wsi;
 	c->open = true;
 	c->rx_enabled = true;
+	conn_update_rx(c); /* a pause asked for while connecting */
 	c->info.opened_us = wsx_now_us();
 	lws_sul_cancel(&c->sul_close); /* the connect timeout */
 	conn_note_subprotocol(c, wsi);
@@ -415,9 +422,9 @@ conn_pong(struct wsx_conn *c, const void *in, size_t len)
 {
 	uint64_t rtt = wsx_now_us() - c->ping_sent_us;
 
-	(void)in;
-	(void)len;
-	if (!c->ping_waiting)
+	if (c->ops && c->ops->on_pong_payload)
+		c->ops->on_pong_payload(c, in, len, c->arg);
+	if (c->finished || !c->ping_waiting)
 		return; /* unsolicited pong: allowed as a heartbeat */
 	c->ping_waiting = false;
 	wsx_debug("pong from %s after %.3f ms", c->info.peer, rtt / 1000.0);

@@ -64,6 +64,9 @@ struct wsx_conn_ops {
 	 * returned 1. */
 	void (*on_drain)(struct wsx_conn *c, void *arg);
 	void (*on_pong)(struct wsx_conn *c, uint64_t rtt_us, void *arg);
+	/* Any pong from the peer, ours answered or not, with its payload. */
+	void (*on_pong_payload)(struct wsx_conn *c, const void *data,
+				size_t len, void *arg);
 	/* Last call: c is freed when this returns. */
 	void (*on_close)(struct wsx_conn *c, const struct wsx_close *cl,
 			 void *arg);
@@ -87,7 +90,8 @@ void wsx_conn_pause(struct wsx_conn *c, bool pause);
  * server connection give it data: libwebsockets 4.1 drops empty pongs there.
  */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
-/* Send an unsolicited pong (a heartbeat); data up to 125 bytes. */
+/* Send a pong with this payload (up to 125 bytes): a heartbeat, or one a
+ * relay passes on. */
 int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);
 /*
  * Close with code and reason after what is queued has gone out; the

@@ -86,7 +86,7 @@ gate_authorized(const struct wsx_gate *g, struct lws *wsi)
 }
 
 /* Answer the upgrade request with status, one optional header, no body. */
-static int
+int
 gate_refuse(struct lws *wsi, unsigned status, const char *header,
 	    const char *value)
 {

@@ -101,6 +101,9 @@ struct wsx_conn {
 	unsigned redirects;
 	bool other_host; /* redirected to another origin: no credentials */
 	lws_sorted_usec_list_t sul_redirect;
+	char **extra_headers; /* this connection's own "Name: value" lines */
+	size_t n_extra_headers;
+	char *protocols; /* this connection's own offer, else the client's */
 };
 
 /* conn.c: the connection's side of each libwebsockets callback */
@@ -149,6 +152,10 @@ void gate_init(struct wsx_gate *g, const struct wsx_server_opts *o);
 void gate_release(struct wsx_gate *g);
 /* 0: let the upgrade go on; 1: refused, status written; -1: hang up */
 int gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi);
+/* Answer an upgrade request with status, one optional header (NULL: none),
+ * no body; returns 1. */
+int gate_refuse(struct lws *wsi, unsigned status, const char *header,
+		const char *value);
 int server_confirm_upgrade(struct wsx_server *s, struct lws *wsi);
 /* LWS_CALLBACK_HTTP: answer a plain request; the lws callback's result */
 int server_http(struct wsx_server *s, struct lws *wsi, const char *path);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@ struct wsx_server {
 	void *arg;
 	bool accepting;
 	bool keep_headers;
+	char **custom_headers; /* wsx_server_keep_header(): "name:" */
+	size_t n_custom_headers;
 	size_t count;
 	struct wsx_conn *conns; /* every open connection */
 	char url[300];
@@ -256,7 +259,15 @@ server_filter(struct wsx_server *s, struct lws *wsi)
 int
 server_confirm_upgrade(struct wsx_server *s, struct lws *wsi)
 {
-	return s ? gate_check(&s->gate, s->count, wsi) : 0;
+	int rc, status;
+
+	if (!s)
+		return 0;
+	rc = gate_check(&s->gate, s->count, wsi);
+	if (rc || !s->ops->on_upgrade)
+		return rc;
+	status = s->ops->on_upgrade(s, s->arg);
+	return status ? gate_refuse(wsi, (unsigned)status, NULL, NULL) : 0;
 }
 
 static void
@@ -347,11 +358,40 @@ wsx_server_keep_headers(struct wsx_server *s)
 	s->keep_headers = true;
 }
 
+void
+wsx_server_keep_header(struct wsx_server *s, const char *name)
+{
+	size_t n = strlen(name);
+	char *h = xmalloc(n + 2);
+
+	for (size_t i = 0; i < n; i++) /* lws keeps them lower case */
+		h[i] = (char)tolower((unsigned char)name[i]);
+	memcpy(h + n, ":", 2);
+	s->custom_headers =
+		xrealloc(s->custom_headers, (s->n_custom_headers + 1) *
+						    sizeof(*s->custom_headers));
+	s->custom_headers[s->n_custom_headers++] = h;
+	s->keep_headers = true;
+}
+
+static void
+server_add_header(struct wsx_conn *c, const char *name, size_t n,
+		  const char *value)
+{
+	char line[1100];
+
+	snprintf(line, sizeof(line), "%.*s %s", (int)n, name, value);
+	c->info.headers =
+		xrealloc(c->info.headers,
+			 (c->info.n_headers + 1) * sizeof(*c->info.headers));
+	c->info.headers[c->info.n_headers++] = xstrdup(line);
+}
+
 /* The request headers, while libwebsockets still has them. */
 static void
-server_copy_headers(struct wsx_conn *c, struct lws *wsi)
+server_copy_headers(struct wsx_server *s, struct wsx_conn *c, struct lws *wsi)
 {
-	char value[1024], line[1100];
+	char value[1024];
 
 	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
 		const char *name = (const char *)lws_token_to_string(
@@ -363,11 +403,16 @@ server_copy_headers(struct wsx_conn *c, struct lws *wsi)
 		    lws_hdr_copy(wsi, value, sizeof(value),
 				 (enum lws_token_indexes)t) <= 0)
 			continue;
-		snprintf(line, sizeof(line), "%.*s %s", (int)n, name, value);
-		c->info.headers = xrealloc(c->info.headers,
-					   (c->info.n_headers + 1) *
-						   sizeof(*c->info.headers));
-		c->info.headers[c->info.n_headers++] = xstrdup(line);
+		server_add_header(c, name, n, value);
+	}
+	for (size_t i = 0; i < s->n_custom_headers; i++) {
+		const char *name = s->custom_headers[i];
+		int n = (int)strlen(name);
+
+		if (lws_hdr_custom_length(wsi, name, n) > 0 &&
+		    lws_hdr_custom_copy(wsi, value, sizeof(value), name, n) >=
+			    0)
+			server_add_header(c, name, (size_t)n, value);
 	}
 }
 
@@ -393,7 +438,8 @@ server_accept(struct wsx_server *s, struct lws *wsi)
 	free(c->info.path);
 	c->info.path = xstrdup(path);
 	if (s->keep_headers)
-		server_copy_headers(c, wsi);
+		server_copy_headers(s, c, wsi);
+	conn_note_subprotocol(c, wsi); /* on_accept sees the whole info */
 	c->srv_next = s->conns;
 	if (s->conns)
 		s->conns->srv_prev = c;
@@ -447,5 +493,8 @@ wsx_server_free(struct wsx_server *s)
 		c->ops = NULL;
 	}
 	gate_release(&s->gate);
+	for (size_t i = 0; i < s->n_custom_headers; i++)
+		free(s->custom_headers[i]);
+	free(s->custom_headers);
 	free(s);
 }

@@ -59,6 +59,9 @@ struct wsx_server_ops {
 	void (*on_http)(struct wsx_server *s,
 			const struct wsx_http_request *req,
 			struct wsx_http_answer *ans, void *arg);
+	/* Optional, after the gate let a client's upgrade through: 0 lets
+	 * it go on, else the HTTP status to refuse it with (relay's 502). */
+	int (*on_upgrade)(struct wsx_server *s, void *arg);
 };
 
 struct wsx_server *wsx_server_new(struct wsx_loop *loop,
@@ -71,6 +74,8 @@ const char *wsx_server_url(const struct wsx_server *s);
 unsigned wsx_server_port(const struct wsx_server *s);
 /* Keep each client's request headers in its wsx_conn_info (for --exec). */
 void wsx_server_keep_headers(struct wsx_server *s);
+/* Keep this header too, which libwebsockets does not know by name. */
+void wsx_server_keep_header(struct wsx_server *s, const char *name);
 /* Refuse new clients from now on (shutting down). */
 void wsx_server_stop_accepting(struct wsx_server *s);
 /* Close every client with code and reason. */

@@ -5,7 +5,8 @@
  * server's own environment, only what --passenv names. A child that exits
  * closes its connection (1000, or 1011 after a non-zero exit); a client
  * that leaves closes the child's stdin, then SIGTERM after the grace time,
- * SIGKILL after twice that. Every child is waited for: no zombies.
+ * SIGKILL after twice that. Every child is waited for: no zombies. Each
+ * connection and its child are two endpoints joined by a relay (relay/).
  */
 #ifndef WSX_SERVE_EXEC_H
 #define WSX_SERVE_EXEC_H

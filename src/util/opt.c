@@ -2,10 +2,26 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "util/opt.h"
 #include "util/xalloc.h"
+
+static const struct wsx_opt *
+opt_list(const struct wsx_optgroup *g)
+{
+	return g->base ? g->base->opts : g->opts;
+}
+
+static bool
+opt_skipped(const struct wsx_optgroup *g, const struct wsx_opt *o)
+{
+	for (size_t i = 0; g->except && g->except[i]; i++)
+		if (!strcmp(g->except[i], o->name))
+			return true;
+	return false;
+}
 
 static size_t
 opt_count(const struct wsx_optgroup *const *groups)
@@ -13,8 +29,9 @@ opt_count(const struct wsx_optgroup *const *groups)
 	size_t n = 0;
 
 	for (size_t g = 0; groups[g]; g++)
-		for (const struct wsx_opt *o = groups[g]->opts; o->name; o++)
-			n++;
+		for (const struct wsx_opt *o = opt_list(groups[g]); o->name;
+		     o++)
+			n += !opt_skipped(groups[g], o);
 	return n;
 }
 
@@ -23,8 +40,9 @@ opt_find(const struct wsx_optgroup *const *groups, int key, size_t *group,
 	 const struct wsx_opt **opt)
 {
 	for (size_t g = 0; groups[g]; g++)
-		for (const struct wsx_opt *o = groups[g]->opts; o->name; o++)
-			if (o->key == key) {
+		for (const struct wsx_opt *o = opt_list(groups[g]); o->name;
+		     o++)
+			if (o->key == key && !opt_skipped(groups[g], o)) {
 				*group = g;
 				*opt = o;
 				return 0;
@@ -44,7 +62,10 @@ wsx_opt_parse(int argc, char **argv, const struct wsx_optgroup *const *groups,
 
 	*sp++ = ':'; /* report a missing argument as ':' */
 	for (size_t g = 0; groups[g]; g++) {
-		for (const struct wsx_opt *o = groups[g]->opts; o->name; o++) {
+		for (const struct wsx_opt *o = opt_list(groups[g]); o->name;
+		     o++) {
+			if (opt_skipped(groups[g], o))
+				continue;
 			longopts[i].name = o->name;
 			longopts[i].has_arg =
 				o->arg ? required_argument : no_argument;
@@ -84,7 +105,8 @@ wsx_opt_parse(int argc, char **argv, const struct wsx_optgroup *const *groups,
 			wsx_err_set(err, WSX_EXIT_USAGE, "unhandled option");
 			goto out;
 		}
-		if (groups[g]->set(targets[g], o, optarg, err))
+		if ((groups[g]->base ? groups[g]->base : groups[g])
+			    ->set(targets[g], o, optarg, err))
 			goto out;
 	}
 	ret = optind;
@@ -117,8 +139,9 @@ wsx_opt_print_help(FILE *out, const struct wsx_optgroup *const *groups)
 {
 	for (size_t g = 0; groups[g]; g++) {
 		fprintf(out, "\n%s:\n", groups[g]->title);
-		for (const struct wsx_opt *o = groups[g]->opts; o->name; o++)
-			if (o->help)
+		for (const struct wsx_opt *o = opt_list(groups[g]); o->name;
+		     o++)
+			if (o->help && !opt_skipped(groups[g], o))
 				opt_print_one(out, o);
 	}
 }
@@ -127,8 +150,9 @@ void
 wsx_opt_print_list(FILE *out, const struct wsx_optgroup *const *groups)
 {
 	for (size_t g = 0; groups[g]; g++)
-		for (const struct wsx_opt *o = groups[g]->opts; o->name; o++) {
-			if (!o->help)
+		for (const struct wsx_opt *o = opt_list(groups[g]); o->name;
+		     o++) {
+			if (!o->help || opt_skipped(groups[g], o))
 				continue;
 			if (o->key < 0x100)
 				fprintf(out, "-%c ", o->key);

@@ -34,6 +34,13 @@ struct wsx_optgroup {
 	/* Store the option's value into target; -1 with err on a bad value. */
 	int (*set)(void *target, const struct wsx_opt *opt, const char *arg,
 		   struct wsx_err *err);
+	/*
+	 * A command can take another owner's group without some of its
+	 * options (which would clash with its own): base is that group (its
+	 * opts and set are used), except the long names left out.
+	 */
+	const struct wsx_optgroup *base;
+	const char *const *except; /* NULL-terminated */
 };
 
 /*

@@ -385,3 +385,32 @@ connected() {
 	assert_output x
 	[[ "$stderr" != *reconnect* ]]
 }
+
+@test "pipe: --reconnect carries on through a server restart; a line typed in between is sent once it is back" {
+	start_py
+	local port=$PORT fifo="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
+	mkfifo "$fifo"
+	"$WSX" pipe --reconnect "$URL" <"$fifo" >"$out" 2>"$BATS_TEST_TMPDIR/err" &
+	local client=$!
+	# fd 3 is bats' own
+	exec 5>"$fifo"
+	echo before >&5
+	for _ in $(seq 1 100); do grep -q before "$out" && break; sleep 0.05; done
+	kill -KILL "$LAST_PID"
+	for _ in $(seq 1 100); do grep -q 'reconnect attempt' "$BATS_TEST_TMPDIR/err" && break; sleep 0.05; done
+	echo between >&5
+	# the server must not hold the fifo open: stdin's end ends the client
+	start_py --port "$port" 5>&-
+	for _ in $(seq 1 200); do grep -q between "$out" && break; sleep 0.05; done
+	echo after >&5
+	for _ in $(seq 1 100); do grep -q after "$out" && break; sleep 0.05; done
+	exec 5>&-
+	wait "$client"
+	run cat "$out"
+	assert_output "before
+between
+after"
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_line --regexp 'reconnect attempt 1 in [0-9.]+ s$'
+	assert_line --regexp 'reconnected after [0-9]+ attempts?$'
+}

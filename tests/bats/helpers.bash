@@ -40,7 +40,7 @@ start_server() {
 	local i line
 	for i in $(seq 1 100); do
 		# the text log, or serve --log-json's
-		line=$(grep -m1 -oE 'listening on wss?://[^ ]*|"url":"wss?://[^"]*' \
+		line=$(grep -m1 -oE 'listening on (wss?|tcp)://[^ ]*|"url":"wss?://[^"]*' \
 			"$log" 2>/dev/null) || true
 		if [ -n "$line" ]; then
 			URL=${line#listening on }

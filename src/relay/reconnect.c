@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/reconnect.h"
+#include "relay/reconnect.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -37,7 +37,7 @@ reconnect_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 			      err);
 }
 
-const struct wsx_optgroup cmd_reconnect_group = {
+const struct wsx_optgroup wsx_reconnect_optgroup = {
 	.title = "Reconnecting",
 	.opts = reconnect_optv,
 	.set = reconnect_opt_set,

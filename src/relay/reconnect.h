@@ -4,8 +4,8 @@
  * (util/backoff.h), with a line on stderr per attempt. A close with 1000,
  * or one we asked for, ends the session as usual.
  */
-#ifndef WSX_CMD_RECONNECT_H
-#define WSX_CMD_RECONNECT_H
+#ifndef WSX_RELAY_RECONNECT_H
+#define WSX_RELAY_RECONNECT_H
 
 #include <stdbool.h>
 
@@ -18,7 +18,7 @@ struct reconnect_opts {
 	bool enabled;
 	unsigned long max_retries; /* 0: no limit */
 };
-extern const struct wsx_optgroup cmd_reconnect_group; /* reconnect_opts */
+extern const struct wsx_optgroup wsx_reconnect_optgroup; /* reconnect_opts */
 
 struct reconnect {
 	const struct reconnect_opts *opts;

@@ -1,0 +1,653 @@
+/*
+ * wsx relay A B: joins two endpoints (see relay/spec.h): a websockify
+ * (ws-l: to tcp:), a WebSocket service exposed to TCP tools (tcp-l: to
+ * ws://), a WebSocket proxy that can log and record every message, and any
+ * other pairing of WebSockets, sockets, programs and stdio. A listening side
+ * gets a new upstream for each client it accepts.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "io/net.h"
+#include "proto/client.h"
+#include "proto/fdwatch.h"
+#include "proto/server.h"
+#include "relay/ep_exec.h"
+#include "relay/ep_stream.h"
+#include "relay/ep_ws.h"
+#include "relay/relay.h"
+#include "relay/spec.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/url.h"
+#include "util/xalloc.h"
+
+#define RELAY_DEFAULT_GRACE_US (2 * 1000000ull)
+
+enum {
+	OPT_LOG = WSX_OPTKEY_CMD,
+	OPT_RECORD,
+	OPT_CONNECT_FIRST,
+	OPT_FORWARD_HEADER,
+	OPT_FORWARD_PATH,
+	OPT_GRACE,
+};
+
+struct relay_opts {
+	bool log, connect_first, forward_path;
+	const char *record;
+	const char **headers; /* --forward-header names */
+	size_t n_headers;
+	uint64_t grace_us;
+};
+
+struct relay {
+	const struct wsx_cmd *cmd;
+	const struct relay_opts *opts;
+	struct wsx_loop *loop;
+	struct wsx_spec spec[2]; /* [0] the client side, [1] upstream */
+	struct wsx_client *client;
+	struct wsx_server *server; /* ws-l:, wss-l: */
+	int lfd;		   /* tcp-l:, unix-l: */
+	struct wsx_fdw *lw;
+	const char *unlink_path; /* unix-l: made by us */
+	struct wsx_procs *procs;
+	struct wsx_tap *tap;
+	struct wsx_pairs pairs;
+	struct wsx_conn_limits lim;
+	struct wsx_ep_stream_opts sopts;
+	struct wsx_timer *grace;
+	int pending_fd; /* --connect-first: upstream socket for the next one */
+	uint64_t connect_timeout_us;
+	int status;
+	bool interrupted, shutting_down;
+};
+
+static const struct wsx_opt relay_optv[] = {
+	{ OPT_LOG, "log", NULL,
+	  "print each message on stderr: time, c>u/u>c, size" },
+	{ OPT_RECORD, "record", "FILE",
+	  "write every event to FILE as JSON lines (--replay)" },
+	{ OPT_CONNECT_FIRST, "connect-first", NULL,
+	  "ws-l: reach upstream before the handshake, or 502" },
+	{ OPT_FORWARD_HEADER, "forward-header", "NAME",
+	  "ws-l: pass this request header on (repeatable)" },
+	{ OPT_FORWARD_PATH, "forward-path", NULL,
+	  "ws-l: append the request's path and query" },
+	{ OPT_GRACE, "grace", "SECS",
+	  "exec: time a child gets to exit before signals (2)" },
+	{ 0 },
+};
+
+static int
+relay_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
+	      struct wsx_err *err)
+{
+	struct relay_opts *o = target;
+
+	switch (opt->key) {
+	case OPT_LOG:
+		o->log = true;
+		break;
+	case OPT_RECORD:
+		o->record = arg;
+		break;
+	case OPT_CONNECT_FIRST:
+		o->connect_first = true;
+		break;
+	case OPT_FORWARD_HEADER:
+		if (!*arg || strpbrk(arg, ": \t\r\n"))
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--forward-header: '%.100s' is not "
+					   "a header name",
+					   arg);
+		o->headers = xrealloc(o->headers,
+				      (o->n_headers + 1) * sizeof(*o->headers));
+		o->headers[o->n_headers++] = arg;
+		break;
+	case OPT_FORWARD_PATH:
+		o->forward_path = true;
+		break;
+	case OPT_GRACE:
+		return wsx_parse_secs("--grace", arg, &o->grace_us, err);
+	}
+	return 0;
+}
+
+static const struct wsx_optgroup relay_group = {
+	.title = "Relay options",
+	.opts = relay_optv,
+	.set = relay_opt_set,
+};
+
+/* the listener's address is in its spec; --user is the client's */
+static const char *const relay_server_except[] = { "port", "host", "user",
+						   NULL };
+static const struct wsx_optgroup relay_server_group = {
+	.title = "Listener options (ws-l:, wss-l:)",
+	.base = &wsx_server_optgroup,
+	.except = relay_server_except,
+};
+
+/* --cert and --key are the listener's */
+static const char *const relay_client_except[] = { "cert", "key", NULL };
+static const struct wsx_optgroup relay_client_group = {
+	.title = "Client options (ws://, wss://)",
+	.base = &wsx_client_optgroup,
+	.except = relay_client_except,
+};
+
+/* --- opening a side ------------------------------------------------------ */
+
+/* The upstream URL for a client of ours: --forward-path appends its path. */
+static char *
+relay_upstream_url(const struct relay *r, const struct wsx_ep *a)
+{
+	const char *base = r->spec[1].url;
+	size_t n = strlen(base);
+	char *url;
+
+	if (!r->opts->forward_path || !a || !a->path[0] ||
+	    !strcmp(a->path, "/"))
+		return xstrdup(base);
+	if (n && base[n - 1] == '/')
+		n--;
+	url = xmalloc(n + strlen(a->path) + 1);
+	memcpy(url, base, n);
+	strcpy(url + n, a->path);
+	return url;
+}
+
+/* --forward-header: the client's "Name: value" lines that were asked for */
+static size_t
+relay_pick_headers(const struct relay *r, struct wsx_conn *c, const char **out,
+		   size_t max)
+{
+	const struct wsx_conn_info *i = wsx_conn_info(c);
+	size_t n = 0;
+
+	for (size_t h = 0; h < i->n_headers; h++)
+		for (size_t k = 0; k < r->opts->n_headers && n < max; k++) {
+			size_t len = strlen(r->opts->headers[k]);
+
+			if (!strncasecmp(i->headers[h], r->opts->headers[k],
+					 len) &&
+			    i->headers[h][len] == ':')
+				out[n++] = i->headers[h];
+		}
+	return n;
+}
+
+/* The side for spec s; a is the client it is for (NULL: none yet). */
+static struct wsx_ep *
+relay_open(struct relay *r, const struct wsx_spec *s, struct wsx_ep *a,
+	   struct wsx_err *err)
+{
+	struct wsx_conn *c = a && a->messages ? wsx_ep_ws_conn(a) : NULL;
+	const char *headers[32];
+	struct wsx_client_extra x = { .headers = headers };
+	struct wsx_ep *e = NULL;
+	char peer[300];
+	char *url;
+	int fd;
+
+	switch (s->kind) {
+	case WSX_SPEC_WS:
+		if (c) {
+			x.n_headers = relay_pick_headers(r, c, headers, 32);
+			x.protocols = wsx_conn_info(c)->protocol;
+		}
+		url = relay_upstream_url(r, a);
+		e = wsx_ep_ws_connect(r->client, url, &x, &r->lim, err);
+		free(url);
+		return e;
+	case WSX_SPEC_TCP:
+	case WSX_SPEC_UNIX:
+		if (r->pending_fd >= 0) {
+			fd = r->pending_fd;
+			r->pending_fd = -1;
+		} else {
+			fd = s->kind == WSX_SPEC_TCP
+				     ? wsx_net_connect_tcp(s->host, s->port,
+							   err)
+				     : wsx_net_connect_unix(s->path, err);
+			if (fd < 0)
+				return NULL;
+		}
+		if (s->kind == WSX_SPEC_TCP)
+			snprintf(peer, sizeof(peer),
+				 strchr(s->host, ':') ? "[%s]:%u" : "%s:%u",
+				 s->host, s->port);
+		else
+			snprintf(peer, sizeof(peer), "%s", s->path);
+		return wsx_ep_socket_new(r->loop, fd, true, peer, &r->sopts,
+					 err);
+	case WSX_SPEC_EXEC:
+		return wsx_ep_exec_new(r->loop, r->procs, s->argv, NULL,
+				       r->opts->grace_us, &r->sopts, err);
+	case WSX_SPEC_STDIO:
+		return wsx_ep_stdio_new(r->loop, &r->sopts, err);
+	default:
+		wsx_err_set(err, WSX_EXIT_USAGE, "'%s' cannot be opened",
+			    s->text);
+		return NULL;
+	}
+}
+
+/* --- pairs -----------------------------------------------------------------
+ */
+
+static bool
+relay_listens(const struct relay *r)
+{
+	return r->server || r->lw;
+}
+
+static void
+relay_pair_done(struct wsx_pair *p, int status, const char *msg, void *arg)
+{
+	struct relay *r = arg;
+
+	if (!relay_listens(r)) {
+		if (!r->interrupted) {
+			r->status = status;
+			if (status && *msg)
+				wsx_error("%s", msg);
+		}
+		wsx_loop_stop(r->loop);
+		return;
+	}
+	/* a server goes on: say why a client's relay failed */
+	if (status >= WSX_EXIT_CONNECT && status <= WSX_EXIT_TLS)
+		wsx_notice("#%lu: %s", wsx_pair_id(p), msg);
+	else if (status && *msg)
+		wsx_info("#%lu: %s", wsx_pair_id(p), msg);
+	if (r->shutting_down && r->pairs.count <= 1)
+		wsx_loop_stop(r->loop);
+}
+
+static void
+relay_join(struct relay *r, struct wsx_ep *a, struct wsx_ep *b)
+{
+	struct wsx_pair_opts o = { .tap = r->tap };
+
+	wsx_pair_new(r->loop, &r->pairs, a, b, &o, relay_pair_done, r);
+}
+
+/* A listener accepted side A: open upstream and join them. */
+static void
+relay_accepted(struct relay *r, struct wsx_ep *a)
+{
+	struct wsx_err err;
+	struct wsx_ep *b = relay_open(r, &r->spec[1], a, &err);
+
+	/* the pair closes a with 1011 and reports why */
+	if (!b)
+		b = wsx_ep_failed_new(r->loop, r->spec[1].text, &err);
+	relay_join(r, a, b);
+}
+
+static void
+relay_ws_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
+{
+	(void)s;
+	relay_accepted(arg, wsx_ep_ws_accepted(c, NULL, NULL));
+}
+
+/* --connect-first: an upstream socket now, or 502 */
+static int
+relay_ws_upgrade(struct wsx_server *s, void *arg)
+{
+	struct relay *r = arg;
+	const struct wsx_spec *up = &r->spec[1];
+	uint64_t timeout = r->connect_timeout_us;
+	struct wsx_err err;
+	struct wsx_url u;
+	char peer[300];
+	int fd = -1;
+
+	(void)s;
+	if (!r->opts->connect_first)
+		return 0;
+	if (r->pending_fd >= 0) { /* the last one's handshake failed */
+		close(r->pending_fd);
+		r->pending_fd = -1;
+	}
+	if (up->kind == WSX_SPEC_TCP) {
+		snprintf(peer, sizeof(peer), "%s:%u", up->host, up->port);
+		fd = wsx_net_connect_tcp(up->host, up->port, &err);
+	} else if (up->kind == WSX_SPEC_UNIX) {
+		snprintf(peer, sizeof(peer), "%s", up->path);
+		fd = wsx_net_connect_unix(up->path, &err);
+	} else if (up->kind == WSX_SPEC_WS &&
+		   !wsx_url_parse(&u, up->url, NULL)) {
+		/* a WebSocket upstream: see that it takes connections */
+		snprintf(peer, sizeof(peer), "%s:%u", u.host, u.port);
+		fd = wsx_net_connect_tcp(u.host, u.port, &err);
+	} else {
+		return 0;
+	}
+	if (fd < 0 || wsx_net_connect_wait(fd, peer, timeout, &err)) {
+		if (fd >= 0)
+			close(fd);
+		wsx_notice("refused a client with 502: %s", err.msg);
+		return 502;
+	}
+	if (up->kind == WSX_SPEC_WS)
+		close(fd);
+	else
+		r->pending_fd = fd;
+	return 0;
+}
+
+static const struct wsx_server_ops relay_server_ops = {
+	.on_accept = relay_ws_accept,
+	.on_upgrade = relay_ws_upgrade,
+};
+
+static void
+relay_socket_accept(struct wsx_fdw *w, int fd, void *arg)
+{
+	struct relay *r = arg;
+	struct wsx_err err;
+	char peer[300];
+	int cfd;
+
+	(void)w;
+	(void)fd;
+	while (!r->shutting_down &&
+	       (cfd = wsx_net_accept(r->lfd, peer, sizeof(peer))) >= 0) {
+		struct wsx_ep *a = wsx_ep_socket_new(r->loop, cfd, false, peer,
+						     &r->sopts, &err);
+
+		if (!a) {
+			wsx_notice("%s", err.msg);
+			continue;
+		}
+		relay_accepted(r, a);
+	}
+}
+
+static const struct wsx_fdw_ops relay_listen_ops = {
+	.on_readable = relay_socket_accept,
+};
+
+/* --- the command ------------------------------------------------------------
+ */
+
+static void
+relay_grace_over(void *arg)
+{
+	struct relay *r = arg;
+
+	wsx_info("%zu relays did not close in time", r->pairs.count);
+	wsx_loop_stop(r->loop);
+}
+
+static void
+relay_signal(struct wsx_loop *loop, int signo, void *arg)
+{
+	struct relay *r = arg;
+
+	(void)signo;
+	if (r->shutting_down || !r->pairs.count) {
+		wsx_loop_stop(loop); /* a second signal, or nothing to close */
+		return;
+	}
+	r->shutting_down = true;
+	if (!relay_listens(r)) {
+		r->interrupted = true;
+		r->status = WSX_EXIT_INTERRUPTED;
+	} else {
+		wsx_info("shutting down");
+		if (r->server)
+			wsx_server_stop_accepting(r->server);
+	}
+	wsx_pairs_close_all(&r->pairs, 1001,
+			    r->interrupted ? "interrupted"
+					   : "relay shutting down");
+	wsx_timer_arm(r->grace, r->opts->grace_us ? 2 * r->opts->grace_us
+						  : RELAY_DEFAULT_GRACE_US);
+}
+
+/* Listen on spec[0]; announce where, like serve does. */
+static int
+relay_listen(struct relay *r, struct wsx_server_opts *server,
+	     struct wsx_err *err)
+{
+	const struct wsx_spec *s = &r->spec[0];
+	unsigned port;
+
+	if (s->kind == WSX_SPEC_WS_LISTEN) {
+		if (s->tls && !server->cert)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "'%s' needs --cert and --key",
+					   s->text);
+		if (!s->tls && server->cert)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--cert and --key go with wss-l:");
+		server->host = s->host;
+		server->port = s->port;
+		r->server = wsx_server_new(r->loop, server, &r->lim,
+					   &relay_server_ops, r, err);
+		if (!r->server)
+			return -1;
+		if (r->opts->n_headers)
+			for (size_t i = 0; i < r->opts->n_headers; i++)
+				wsx_server_keep_header(r->server,
+						       r->opts->headers[i]);
+		wsx_notice("listening on %s", wsx_server_url(r->server));
+		return 0;
+	}
+	if (s->kind == WSX_SPEC_TCP_LISTEN)
+		r->lfd = wsx_net_listen_tcp(s->host, s->port, &port, err);
+	else
+		r->lfd = wsx_net_listen_unix(s->path, err);
+	if (r->lfd < 0)
+		return -1;
+	r->lw = wsx_fdw_new(r->loop, r->lfd, true, &relay_listen_ops, r, err);
+	if (!r->lw)
+		return -1;
+	wsx_fdw_pause(r->lw, false);
+	if (s->kind == WSX_SPEC_UNIX_LISTEN) {
+		r->unlink_path = s->path;
+		wsx_notice("listening on unix:%s", s->path);
+	} else {
+		wsx_notice(strchr(s->host, ':') ? "listening on tcp://[%s]:%u"
+						: "listening on tcp://%s:%u",
+			   s->host, port);
+	}
+	return 0;
+}
+
+/* Which side listens, and whether the options fit the sides. */
+static int
+relay_check(struct relay *r, const struct relay_opts *o,
+	    const struct wsx_server_opts *server, struct wsx_err *err)
+{
+	bool ws_l = r->spec[0].kind == WSX_SPEC_WS_LISTEN;
+
+	if (wsx_spec_listens(&r->spec[1])) {
+		struct wsx_spec t;
+
+		if (wsx_spec_listens(&r->spec[0]))
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "'%s' and '%s' both listen: one "
+					   "side must connect",
+					   r->spec[0].text, r->spec[1].text);
+		t = r->spec[0];
+		r->spec[0] = r->spec[1];
+		r->spec[1] = t;
+		ws_l = r->spec[0].kind == WSX_SPEC_WS_LISTEN;
+	}
+	if (r->spec[0].kind == WSX_SPEC_STDIO &&
+	    r->spec[1].kind == WSX_SPEC_STDIO)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "'-' on both sides: one side must be "
+				   "something else");
+	if ((o->connect_first || o->n_headers || o->forward_path) && !ws_l)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--connect-first, --forward-header and "
+				   "--forward-path go with a ws-l: side");
+	if ((o->n_headers || o->forward_path) && r->spec[1].kind != WSX_SPEC_WS)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--forward-header and --forward-path go "
+				   "with a ws:// upstream");
+	if (!ws_l && (server->cert || server->n_origins || server->token ||
+		      server->max_conns))
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "listener options go with a ws-l: or "
+				   "wss-l: side");
+	return 0;
+}
+
+static int
+relay_run(const struct wsx_cmd *cmd, int argc, char **argv)
+{
+	struct cmd_common common = { 0 };
+	struct relay_opts opts = { .grace_us = RELAY_DEFAULT_GRACE_US };
+	struct wsx_server_opts server;
+	struct wsx_client_opts client;
+	struct relay r = {
+		.cmd = cmd, .opts = &opts, .lfd = -1, .pending_fd = -1
+	};
+	void *const targets[] = { &opts,  &server,	    &client,
+				  &r.lim, &r.sopts.framing, &common };
+	struct wsx_ep *a = NULL, *b = NULL;
+	struct wsx_err err;
+	int first, status = WSX_EXIT_OK;
+
+	wsx_server_opts_init(&server);
+	wsx_client_opts_init(&client);
+	wsx_conn_limits_init(&r.lim);
+	/* no framing option given: --raw, or --lines where a side is '-' */
+	wsx_framing_opts_init(&r.sopts.framing, (enum wsx_framing) - 1);
+	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
+	if (first < 0)
+		goto out;
+	if (argc - first != 2) {
+		status = cmd_usage(cmd,
+				   argc - first < 2
+					   ? "expected two endpoints, A and B"
+					   : "too many arguments");
+		goto out;
+	}
+	for (int i = 0; i < 2; i++)
+		if (wsx_spec_parse(&r.spec[i], argv[first + i], &err))
+			goto usage;
+	if (relay_check(&r, &opts, &server, &err))
+		goto usage;
+	if ((int)r.sopts.framing.mode < 0)
+		r.sopts.framing.mode =
+			r.spec[0].kind == WSX_SPEC_STDIO ||
+					r.spec[1].kind == WSX_SPEC_STDIO
+				? WSX_FRAMING_LINES
+				: WSX_FRAMING_RAW;
+	r.sopts.max_message = r.lim.max_message;
+	r.sopts.budget = r.lim.buffer;
+	r.sopts.connect_timeout_us = client.connect_timeout_us;
+	r.connect_timeout_us = client.connect_timeout_us;
+
+	if (opts.log || opts.record) {
+		r.tap = wsx_tap_new(opts.log, opts.record, &err);
+		if (!r.tap)
+			goto fail;
+	}
+	signal(SIGHUP, SIG_IGN);
+	r.loop = wsx_loop_new(&err);
+	if (!r.loop)
+		goto fail;
+	wsx_loop_on_signal(r.loop, relay_signal, &r);
+	r.grace = wsx_timer_new(r.loop, relay_grace_over, &r);
+	r.procs = wsx_procs_new();
+	r.client = wsx_client_new(r.loop, &client, &err);
+	if (!r.client)
+		goto fail;
+	if (wsx_spec_listens(&r.spec[0])) {
+		if (relay_listen(&r, &server, &err))
+			goto fail;
+	} else {
+		a = relay_open(&r, &r.spec[0], NULL, &err);
+		if (!a)
+			goto fail;
+		b = relay_open(&r, &r.spec[1], NULL, &err);
+		if (!b)
+			goto fail;
+		relay_join(&r, a, b);
+		a = b = NULL;
+	}
+	wsx_loop_run(r.loop);
+	status = r.status;
+	goto out;
+usage:
+	status = cmd_usage(cmd, "%s", err.msg);
+	goto out;
+fail:
+	status = cmd_fail(cmd, &err);
+out:
+	wsx_ep_free(a);
+	wsx_ep_free(b);
+	wsx_pairs_free_all(&r.pairs);
+	wsx_fdw_free(r.lw);
+	if (r.lfd >= 0)
+		close(r.lfd);
+	if (r.pending_fd >= 0)
+		close(r.pending_fd);
+	if (r.unlink_path)
+		unlink(r.unlink_path);
+	wsx_server_free(r.server);
+	wsx_client_free(r.client);
+	wsx_timer_free(r.grace);
+	wsx_loop_free(r.loop);
+	wsx_procs_free(r.procs);
+	wsx_tap_free(r.tap);
+	for (int i = 0; i < 2; i++)
+		wsx_spec_release(&r.spec[i]);
+	wsx_server_opts_release(&server);
+	wsx_client_opts_release(&client);
+	free(opts.headers);
+	return status;
+}
+
+static const struct wsx_optgroup *const relay_groups[] = {
+	&relay_group,
+	&relay_server_group,
+	&relay_client_group,
+	&wsx_conn_optgroup,
+	&wsx_framing_optgroup,
+	&cmd_common_group,
+	NULL,
+};
+
+const struct wsx_cmd cmd_relay = {
+	.name = "relay",
+	.args = "[options] A B",
+	.summary =
+		"join two endpoints: WebSockets, TCP, unix sockets, programs",
+	.description =
+		"Pass messages both ways between endpoints A and B, each one of:\n"
+		"  ws://H[:P]/PATH wss://...  ws+unix:SOCK   a WebSocket client\n"
+		"  ws-l:[H:]P  wss-l:[H:]P    accept WebSocket clients\n"
+		"  tcp:H:P  tcp-l:[H:]P       a TCP client / listener\n"
+		"  unix:PATH  unix-l:PATH     a unix socket client / listener\n"
+		"  exec:PROG ARGS  sh:CMD     a program's stdin and stdout\n"
+		"  -                          stdin and stdout\n"
+		"A listener gets its own B for each client. Byte streams are framed\n"
+		"--raw (--lines where a side is '-'); WebSocket sides keep message\n"
+		"types, pongs and close codes. Listeners bind 127.0.0.1 unless told.",
+	.examples =
+		"  wsx relay ws-l:8080 tcp:127.0.0.1:5432      # websockify\n"
+		"  wsx relay tcp-l:9000 wss://example.org/tunnel\n"
+		"  wsx relay --log ws-l:8080 ws://127.0.0.1:9000/\n"
+		"  wsx relay ws-l:8080 sh:'exec ./bot.py'\n"
+		"  wsx relay - ws://127.0.0.1:8080/           # same as wsx pipe\n",
+	.groups = relay_groups,
+	.run = relay_run,
+};
