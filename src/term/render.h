@@ -20,8 +20,9 @@
 #define RENDER_C_RESET	"\033[0m"
 
 /*
- * Text as is, except: control characters, DEL and C1 controls become \xNN
- * (dimmed with colour); a newline starts a new line that begins with indent.
+ * Text as is, except: control characters (but tab), DEL and C1 controls become
+ * \xNN (dimmed with colour); a newline starts a new line that begins with
+ * indent.
  */
 void render_text(struct wsx_buf *out, const unsigned char *s, size_t len,
 		 bool colour, const char *indent);
