@@ -196,14 +196,18 @@ asyncio.run(main())' "$URL"
 	[[ "${lines[1]}" == '{"type":"binary",'*'"data":"AnNlY29uZA=="}' ]]
 	[[ "${lines[2]}" == '{"type":"text",'*'"data":"third"}' ]]
 	# the third went 0.8 s after the first
-	[ $(((t1 - t0) / 1000000)) -ge 800 ]
+	local normal=$(((t1 - t0) / 1000000)) fast
+	[ "$normal" -ge 800 ]
 	t0=$(date +%s%N)
 	run "$WSX" pipe --replay "$BATS_TEST_TMPDIR/rec.jsonl" --speed 2 -w 0.3 "$echo_url"
 	t1=$(date +%s%N)
 	assert_success
 	[ "${#lines[@]}" -eq 3 ]
-	[ $(((t1 - t0) / 1000000)) -ge 400 ]
-	[ $(((t1 - t0) / 1000000)) -lt 1100 ]
+	# lower bounds and a comparison only: a loaded machine (or ASan) adds
+	# start-up time to both runs alike
+	fast=$(((t1 - t0) / 1000000))
+	[ "$fast" -ge 400 ]
+	[ "$fast" -lt "$normal" ] || fail "--speed 2 took $fast ms, --speed 1 $normal ms"
 }
 
 @test "pipe --replay: a file that is not a recording is exit 2 naming the line" {
