@@ -1,30 +1,21 @@
 /* Replay endpoints; see ep_replay.h. */
 #include "config.h"
 
-#include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "relay/ep_replay.h"
-#include "util/base64.h"
+#include "relay/record.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
-
-struct replay_msg {
-	enum wsx_msg_type type;
-	unsigned char *data;
-	size_t len;
-	double at; /* seconds after the first message */
-};
 
 struct ep_replay {
 	struct wsx_ep base;
 	struct wsx_ep *out; /* stdout, which does the writing */
 	struct wsx_timer *timer;
-	struct replay_msg *msgs;
-	size_t n, next;
+	struct wsx_record rec;
+	size_t next;
 	double speed;
 	uint64_t start_us; /* when the first message went, shifted by pauses */
 	uint64_t paused_us;
@@ -37,105 +28,6 @@ ep_replay(struct wsx_ep *e)
 	return (struct ep_replay *)e;
 }
 
-/* --- the file ------------------------------------------------------------- */
-
-static int
-replay_bad(struct wsx_err *err, const char *path, unsigned long line,
-	   const char *why)
-{
-	return wsx_err_set(err, WSX_EXIT_USAGE, "--replay: %s line %lu: %s",
-			   path, line, why);
-}
-
-/* One line: a c>u message of connection *conn (the first one seen). */
-static int
-replay_line(struct ep_replay *r, const char *path, unsigned long no,
-	    const char *line, double *conn, double *t0, struct wsx_err *err)
-{
-	cJSON *o = cJSON_Parse(line);
-	const cJSON *ev, *dir, *id, *type, *data, *time;
-	struct replay_msg *m;
-	int rc = 0;
-
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		return replay_bad(err, path, no, "not a JSON object");
-	}
-	ev = cJSON_GetObjectItemCaseSensitive(o, "event");
-	dir = cJSON_GetObjectItemCaseSensitive(o, "dir");
-	id = cJSON_GetObjectItemCaseSensitive(o, "conn");
-	type = cJSON_GetObjectItemCaseSensitive(o, "type");
-	data = cJSON_GetObjectItemCaseSensitive(o, "data");
-	time = cJSON_GetObjectItemCaseSensitive(o, "time");
-	if (!cJSON_IsString(ev) || !cJSON_IsNumber(id) ||
-	    !cJSON_IsNumber(time)) {
-		rc = replay_bad(err, path, no, "not an event of --record");
-		goto out;
-	}
-	if (*conn < 0)
-		*conn = id->valuedouble;
-	if (strcmp(ev->valuestring, "message") || !cJSON_IsString(dir) ||
-	    strcmp(dir->valuestring, "c>u") || id->valuedouble != *conn)
-		goto out;
-	if (!cJSON_IsString(type) || !cJSON_IsString(data)) {
-		rc = replay_bad(err, path, no,
-				"a message without type or data");
-		goto out;
-	}
-	r->msgs = xrealloc(r->msgs, (r->n + 1) * sizeof(*r->msgs));
-	m = &r->msgs[r->n];
-	if (!strcmp(type->valuestring, "binary")) {
-		size_t n = strlen(data->valuestring);
-		long len;
-
-		m->type = WSX_MSG_BINARY;
-		m->data = xmalloc(n / 4 * 3 + 3);
-		len = wsx_base64_decode(m->data, data->valuestring, n);
-		if (len < 0) {
-			free(m->data);
-			rc = replay_bad(err, path, no,
-					"binary data is not base64");
-			goto out;
-		}
-		m->len = (size_t)len;
-	} else {
-		m->type = WSX_MSG_TEXT;
-		m->len = strlen(data->valuestring);
-		m->data = (unsigned char *)xstrdup(data->valuestring);
-	}
-	if (!r->n)
-		*t0 = time->valuedouble;
-	m->at = time->valuedouble - *t0;
-	r->n++;
-out:
-	cJSON_Delete(o);
-	return rc;
-}
-
-static int
-replay_load(struct ep_replay *r, const char *path, struct wsx_err *err)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned long no = 0;
-	double conn = -1, t0 = 0;
-	int rc = 0;
-
-	if (!f)
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--replay: cannot read '%s': %s", path,
-				   strerror(errno));
-	while (!rc && getline(&line, &cap, f) > 0) {
-		no++;
-		if (line[strspn(line, " \t\r\n")])
-			rc = replay_line(r, path, no, line, &conn, &t0, err);
-	}
-	free(line);
-	fclose(f);
-	return rc;
-}
-
 /* --- sending on time
  * ---------------------------------------------------------- */
 
@@ -144,9 +36,10 @@ replay_schedule(struct ep_replay *r)
 {
 	uint64_t due, now = wsx_now_us();
 
-	if (r->paused || r->next >= r->n)
+	if (r->paused || r->next >= r->rec.n)
 		return;
-	due = r->start_us + (uint64_t)(r->msgs[r->next].at / r->speed * 1e6);
+	due = r->start_us +
+	      (uint64_t)(r->rec.msgs[r->next].at / r->speed * 1e6);
 	wsx_timer_arm(r->timer, due > now ? due - now : 0);
 }
 
@@ -156,8 +49,8 @@ replay_fire(void *arg)
 	struct ep_replay *r = arg;
 	struct wsx_ep_end end;
 
-	while (!r->paused && r->next < r->n) {
-		const struct replay_msg *rm = &r->msgs[r->next];
+	while (!r->paused && r->next < r->rec.n) {
+		const struct wsx_record_msg *rm = &r->rec.msgs[r->next];
 		struct wsx_msg m = { rm->type, rm->data, rm->len };
 		uint64_t due =
 			r->start_us + (uint64_t)(rm->at / r->speed * 1e6);
@@ -168,7 +61,7 @@ replay_fire(void *arg)
 		if (r->base.ev && r->base.ev->on_message)
 			r->base.ev->on_message(&r->base, &m, r->base.arg);
 	}
-	if (r->next < r->n) {
+	if (r->next < r->rec.n) {
 		replay_schedule(r);
 		return;
 	}
@@ -254,7 +147,7 @@ ep_replay_stop_input(struct wsx_ep *e)
 	struct ep_replay *r = ep_replay(e);
 
 	wsx_timer_cancel(r->timer);
-	r->next = r->n;
+	r->next = r->rec.n;
 	r->paused = true;
 }
 
@@ -272,9 +165,7 @@ ep_replay_free(struct wsx_ep *e)
 
 	wsx_ep_free(r->out);
 	wsx_timer_free(r->timer);
-	for (size_t i = 0; i < r->n; i++)
-		free(r->msgs[i].data);
-	free(r->msgs);
+	wsx_record_release(&r->rec);
 	free(r);
 }
 
@@ -297,7 +188,8 @@ wsx_ep_replay_new(struct wsx_loop *loop, const char *path, double speed,
 	r->paused = true;
 	snprintf(r->base.peer, sizeof(r->base.peer), "%s", path);
 	r->timer = wsx_timer_new(loop, replay_fire, r);
-	if (replay_load(r, path, err) ||
+	wsx_record_init(&r->rec);
+	if (wsx_record_load(&r->rec, path, err) ||
 	    !(r->out = wsx_ep_stdout_new(loop, o, err))) {
 		ep_replay_free(&r->base);
 		return NULL;

@@ -341,3 +341,17 @@ asyncio.run(main())' "$URL"
 	assert_success
 	assert_line "200 of 200 connections intact"
 }
+
+@test "pipe --replay: a hand-edited recording whose times go back plays in line order at once" {
+	start_wsx_echo
+	cat >"$BATS_TEST_TMPDIR/edited.jsonl" <<'JSON'
+{"time":5,"conn":1,"dir":"c>u","event":"message","type":"text","data":"one"}
+{"time":1,"conn":1,"dir":"c>u","event":"message","type":"text","data":"two"}
+{"time":5.1,"conn":1,"dir":"c>u","event":"message","type":"text","data":"three"}
+JSON
+	run timeout 10 "$WSX" pipe --replay "$BATS_TEST_TMPDIR/edited.jsonl" -w 0.3 "$URL"
+	assert_success
+	assert_output "one
+two
+three"
+}
