@@ -120,3 +120,16 @@ cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
 	wsx_log_set_level(common->quiet ? WSX_LOG_ERROR : common->verbose);
 	return first;
 }
+
+int
+cmd_parse_url(const struct wsx_cmd *cmd, int argc, char **argv,
+	      void *const *targets, struct cmd_common *common, int *status)
+{
+	int first = cmd_parse(cmd, argc, argv, targets, common, status);
+
+	if (first < 0 || argc - first == 1)
+		return first;
+	*status = cmd_usage(cmd, argc == first ? "missing URL"
+					       : "too many arguments");
+	return -1;
+}

@@ -46,6 +46,12 @@ extern const struct wsx_optgroup cmd_common_group;
  */
 int cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
 	      void *const *targets, struct cmd_common *common, int *status);
+/*
+ * cmd_parse() for a command that takes exactly one URL: returns its index,
+ * or -1 with *status set as cmd_parse() does (2 for no URL or more).
+ */
+int cmd_parse_url(const struct wsx_cmd *cmd, int argc, char **argv,
+		  void *const *targets, struct cmd_common *common, int *status);
 void cmd_print_help(const struct wsx_cmd *cmd, FILE *out);
 /* Report err as "wsx CMD: ..." and return its exit status. */
 int cmd_fail(const struct wsx_cmd *cmd, const struct wsx_err *err);

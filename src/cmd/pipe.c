@@ -210,14 +210,9 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	wsx_client_opts_init(&client);
 	wsx_conn_limits_init(&lim);
 	wsx_framing_opts_init(&framing, WSX_FRAMING_LINES);
-	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
+	first = cmd_parse_url(cmd, argc, argv, targets, &common, &status);
 	if (first < 0)
 		goto out;
-	if (argc - first != 1) {
-		status = cmd_usage(cmd, argc == first ? "missing URL"
-						      : "too many arguments");
-		goto out;
-	}
 	status = pipe_check_opts(cmd, &opts);
 	if (status)
 		goto out;
