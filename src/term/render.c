@@ -106,10 +106,15 @@ json_newline(struct json_out *j)
 		put(j->out, "  ");
 }
 
+/*
+ * Whitespace as cJSON sees it: every byte up to and including space, NUL
+ * too. Skipping less here than cJSON accepted would leave the walk facing a
+ * byte it cannot place (and dropping it is right: it is layout, not data).
+ */
 static const char *
 json_skip_ws(const char *p, const char *end)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+	while (p < end && (unsigned char)*p <= ' ')
 		p++;
 	return p;
 }
@@ -138,10 +143,10 @@ json_string(struct json_out *j, const char *p, const char *end)
 static const char *
 json_scalar(struct json_out *j, const char *p, const char *end)
 {
-	const char *q = p;
+	const char *q = p + 1; /* always past one byte: the walk must move */
 	bool word = *p == 't' || *p == 'f' || *p == 'n';
 
-	while (q < end && !strchr(",]}: \t\r\n", *q))
+	while (q < end && (unsigned char)*q > ' ' && !strchr(",]}:", *q))
 		q++;
 	put_colour(j->out, j->colour, word ? RENDER_C_WORD : RENDER_C_NUMBER);
 	put_n(j->out, p, (size_t)(q - p));

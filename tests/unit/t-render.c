@@ -18,12 +18,18 @@ text(const char *in, size_t len, bool colour)
 }
 
 static const char *
-json(const char *in, bool colour, int *ok_)
+json_n(const char *in, size_t len, bool colour, int *ok_)
 {
 	wsx_buf_clear(&out);
-	*ok_ = render_json(&out, in, strlen(in), colour, "> ");
+	*ok_ = render_json(&out, in, len, colour, "> ");
 	wsx_buf_append(&out, "", 1);
 	return (const char *)wsx_buf_data(&out);
+}
+
+static const char *
+json(const char *in, bool colour, int *ok_)
+{
+	return json_n(in, strlen(in), colour, ok_);
 }
 
 static const char *
@@ -86,6 +92,11 @@ main(void)
 	ok(!isjson, "a bare number is left as text");
 	json("", false, &isjson);
 	ok(!isjson, "empty is not JSON");
+	/* cJSON takes NUL and other C0 bytes between tokens as whitespace */
+	is_str(json_n("[1,\0\0\001null]", 12, false, &isjson),
+	       "[\n>   1,\n>   null\n> ]",
+	       "NUL and control bytes between tokens: dropped as layout");
+	ok(isjson, "that is JSON to cJSON");
 
 	is_str(hex("Hello", 5),
 	       "00000000  48 65 6c 6c 6f                "
