@@ -4,8 +4,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "proto/version.h"
@@ -32,6 +36,42 @@ main_version(void)
 	return WSX_EXIT_OK;
 }
 
+/*
+ * On a terminal, `wsx help CMD` shows the man page wsx-CMD, as `git help`
+ * does, when man finds it installed (`man -w` succeeds). Returns only when it
+ * did not: not a terminal, no man, no page, so --help is printed instead.
+ */
+static void
+main_try_man(const char *name)
+{
+	char page[64];
+	pid_t pid;
+	int status, fd;
+
+	if (!isatty(STDOUT_FILENO))
+		return;
+	snprintf(page, sizeof(page), "wsx-%s", name);
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execlp("man", "man", "-w", page, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return;
+	fflush(stdout);
+	execlp("man", "man", page, (char *)NULL);
+}
+
 static int
 main_help(int argc, char **argv)
 {
@@ -48,6 +88,7 @@ main_help(int argc, char **argv)
 			argv[1]);
 		return WSX_EXIT_USAGE;
 	}
+	main_try_man(cmd->name);
 	cmd_print_help(cmd, stdout);
 	return WSX_EXIT_OK;
 }

@@ -35,6 +35,32 @@ load helpers
 	assert_output --partial "--max-message"
 }
 
+# on_tty CMD...: run CMD with a terminal for stdout (script(1)), man's pager cat
+on_tty() {
+	local q
+	printf -v q '%q ' "$@"
+	MANPAGER=cat PAGER=cat MANWIDTH=80 script -qec "$q" /dev/null </dev/null
+}
+
+@test "cli: on a terminal wsx help pipe shows man page wsx-pipe when it is installed, else --help" {
+	command -v script >/dev/null || skip "no script(1)"
+	command -v man >/dev/null || skip "no man"
+	mkdir -p "$BATS_TEST_TMPDIR/man/man1" "$BATS_TEST_TMPDIR/empty/man1"
+	cp "$WSX_SRCDIR/man/wsx-pipe.1" "$BATS_TEST_TMPDIR/man/man1/"
+	MANPATH="$BATS_TEST_TMPDIR/man" run on_tty "$WSX" help pipe
+	assert_success
+	assert_output --partial "WSX-PIPE(1)"
+	refute_output --partial "Usage: wsx pipe"
+	# no page installed: --help
+	MANPATH="$BATS_TEST_TMPDIR/empty" run on_tty "$WSX" help pipe
+	assert_success
+	assert_output --partial "Usage: wsx pipe [options] URL"
+	# no man at all: --help
+	MANPATH="$BATS_TEST_TMPDIR/man" run on_tty env PATH=/nonexistent "$WSX" help pipe
+	assert_success
+	assert_output --partial "Usage: wsx pipe [options] URL"
+}
+
 @test "cli: an unknown subcommand is one line on stderr and exit 2" {
 	run --separate-stderr "$WSX" frobnicate
 	assert_failure 2

@@ -31,6 +31,17 @@ long_options() { # CMD: its long options, one per line
 	done
 }
 
+@test "docs: groff -ww prints no warning for any man page" {
+	command -v groff >/dev/null || skip "no groff"
+	local f
+	for f in "$MAN"/*.1; do
+		# groff exits 0 even when it warns: any output fails
+		run groff -ww -man -z "$f"
+		assert_success
+		assert_output ""
+	done
+}
+
 @test "docs: every option a command takes is in its --help and its man page" {
 	local c o man help
 	for c in $(commands); do
