@@ -19,6 +19,14 @@ struct sq_hdr {
 
 #define SQ_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 
+/*
+ * What an empty queue keeps of its buffer. A burst can grow it to the
+ * budget (megabytes); kept for ever that is the high-water mark of every
+ * connection at once, so a long-running server or relay would only ever
+ * grow. Smaller buffers are kept: a steady stream still allocates nothing.
+ */
+#define SQ_KEEP_EMPTY ((size_t)64 << 10)
+
 static size_t
 sq_entry_size(const struct wsx_sendq *q, size_t len)
 {
@@ -31,6 +39,18 @@ wsx_sendq_init(struct wsx_sendq *q, size_t headroom, size_t budget)
 	memset(q, 0, sizeof(*q));
 	q->headroom = SQ_ALIGN(headroom);
 	q->budget = budget;
+}
+
+/* The last message left: start again at the front, shed a burst's buffer. */
+static void
+sq_emptied(struct wsx_sendq *q)
+{
+	q->head = q->tail = 0;
+	if (q->cap > SQ_KEEP_EMPTY) {
+		free(q->mem);
+		q->mem = NULL;
+		q->cap = 0;
+	}
 }
 
 void
@@ -123,7 +143,7 @@ wsx_sendq_drop_oldest(struct wsx_sendq *q)
 		q->tail -= size;
 	}
 	if (!q->count)
-		q->head = q->tail = 0;
+		sq_emptied(q);
 	return true;
 }
 
@@ -143,5 +163,5 @@ wsx_sendq_advance(struct wsx_sendq *q, size_t n)
 		return;
 	q->head += sq_entry_size(q, h->len);
 	if (!--q->count)
-		q->head = q->tail = 0;
+		sq_emptied(q);
 }

@@ -369,6 +369,20 @@ test_growth(void)
 	}
 	is_size(bad, 0, "199 messages survive growth, in order");
 	is_size(q.bytes, 0, "no bytes left");
+
+	/* a burst past 64 KiB: emptied, the queue gives its buffer back */
+	for (int i = 0; i < 1000; i++)
+		wsx_sendq_push(&q, WSX_MSG_BINARY, buf, sizeof(buf));
+	ok(q.cap > 256 << 10, "a burst of 1000 messages grew the buffer");
+	wsx_sendq_drop_oldest(&q);
+	while (wsx_sendq_peek(&q, &it))
+		wsx_sendq_advance(&q, it.len);
+	ok(q.mem == NULL && q.cap == 0,
+	   "drained after a burst, the big buffer is freed");
+	ok(wsx_sendq_push(&q, WSX_MSG_TEXT, "again", 5) == 0 &&
+		   wsx_sendq_peek(&q, &it) && it.len == 5 &&
+		   !memcmp(it.data, "again", 5),
+	   "and the queue works on");
 	wsx_sendq_release(&q);
 }
 
