@@ -144,7 +144,8 @@ for n in (0, 1, 126, 65536, 1 << 20):
 @test "pipe: exit 6 with the code printed when the server closes with 1009" {
 	stop_servers
 	start_wsx_echo --max-message 100
-	run --separate-stderr bash -c "head -c 500 /dev/zero | tr '\\0' a | '$WSX' pipe '$URL'"
+	# -w: closing at once would cross the server's 1009 (see wsx-pipe(1))
+	run --separate-stderr bash -c "head -c 500 /dev/zero | tr '\\0' a | '$WSX' pipe -w 5 '$URL'"
 	assert_failure 6
 	[[ "$stderr" == *"1009"* ]]
 }
