@@ -34,10 +34,11 @@ repl() {
 
 screen() { tm capture-pane -p -t repl "$@"; }
 
-# wait_screen REGEX [TENTHS]: poll the screen until a line matches
+# wait_screen REGEX [TENTHS]: poll the screen until a line matches (10 s
+# by default: the sanitizer build on a busy CI machine is slow to start)
 wait_screen() {
 	local i
-	for i in $(seq 1 "${2:-50}"); do
+	for i in $(seq 1 "${2:-100}"); do
 		screen | grep -qE -- "$1" && return 0
 		sleep 0.1
 	done
@@ -49,7 +50,7 @@ wait_screen() {
 # wait_log REGEX: poll the server's log
 wait_log() {
 	local i
-	for i in $(seq 1 50); do
+	for i in $(seq 1 100); do
 		grep -qE -- "$1" "$SERVER_LOG" && return 0
 		sleep 0.1
 	done
@@ -98,7 +99,10 @@ connected() {
 	keys C-d
 	wait_screen '^EXIT=0$'
 	[ -f "$BATS_TEST_TMPDIR/state/wsx/history" ]
+	# a new tmux server on a socket of its own: reusing the socket of one
+	# being killed races with its exit (this test failed once in CI)
 	tm kill-server
+	TMUX_SOCK+="-again"
 	connected
 	keys Up
 	wait_screen '^> remember me$'
