@@ -1,10 +1,10 @@
 /*
  * The send queue: whole messages in FIFO order in one contiguous buffer,
  * each with writable headroom in front (LWS_PRE for libwebsockets' frame
- * header). The buffer grows to the high-water mark and is reused, so a
- * steady stream allocates nothing. The budget is soft: a message is taken
- * while the queue is under budget, so the queue never holds more than
- * budget + one message.
+ * header). The buffer grows to what the traffic needs and is reused, so
+ * a steady stream allocates nothing; what a burst grew is given back. The
+ * budget is soft: a message is taken while the queue is under budget, so the
+ * queue never holds more than budget + one message.
  */
 #ifndef WSX_PROTO_SENDQ_H
 #define WSX_PROTO_SENDQ_H
@@ -23,6 +23,7 @@ struct wsx_sendq {
 	size_t bytes;	 /* payload bytes queued, not yet written */
 	size_t count;	 /* messages queued */
 	size_t budget;
+	size_t peak; /* most buffer bytes in use since it was last empty */
 };
 
 struct wsx_sendq_item {

@@ -370,7 +370,7 @@ test_growth(void)
 	is_size(bad, 0, "199 messages survive growth, in order");
 	is_size(q.bytes, 0, "no bytes left");
 
-	/* a burst past 64 KiB: emptied, the queue gives its buffer back */
+	/* a burst past 256 KiB: emptied, the queue gives its buffer back */
 	for (int i = 0; i < 1000; i++)
 		wsx_sendq_push(&q, WSX_MSG_BINARY, buf, sizeof(buf));
 	ok(q.cap > 256 << 10, "a burst of 1000 messages grew the buffer");
@@ -383,6 +383,54 @@ test_growth(void)
 		   wsx_sendq_peek(&q, &it) && it.len == 5 &&
 		   !memcmp(it.data, "again", 5),
 	   "and the queue works on");
+	wsx_sendq_release(&q);
+}
+
+/*
+ * What a queue keeps once empty: a buffer its traffic fills, not one a past
+ * burst grew (every connection's high-water mark would stay RSS for ever).
+ */
+static void
+test_shrink(void)
+{
+	static unsigned char big[64 << 10];
+	struct wsx_sendq q;
+	struct wsx_sendq_item it;
+	unsigned char *mem;
+	size_t cap, moved = 0;
+
+	wsx_sendq_init(&q, HEADROOM, (size_t)1 << 30);
+	for (int i = 0; i < 100; i++)
+		wsx_sendq_push(&q, WSX_MSG_BINARY, big, 300);
+	cap = q.cap;
+	ok(cap > 4096 && cap <= 64 << 10,
+	   "a burst of 100 messages grew the buffer");
+	while (wsx_sendq_peek(&q, &it))
+		wsx_sendq_advance(&q, it.len);
+	ok(q.mem != NULL && q.cap == cap,
+	   "drained, a buffer the burst filled is kept for the next one");
+	wsx_sendq_push(&q, WSX_MSG_TEXT, "small", 5);
+	wsx_sendq_peek(&q, &it);
+	wsx_sendq_advance(&q, it.len);
+	ok(q.mem == NULL && q.cap == 0,
+	   "a small message after the burst: the buffer is given back");
+
+	/* 64 KiB messages one at a time fill their buffer: it is kept */
+	wsx_sendq_push(&q, WSX_MSG_BINARY, big, sizeof(big));
+	wsx_sendq_peek(&q, &it);
+	wsx_sendq_advance(&q, it.len);
+	mem = q.mem;
+	cap = q.cap;
+	ok(mem != NULL && cap > sizeof(big),
+	   "a 64 KiB message grew the buffer");
+	for (int i = 0; i < 1000; i++) {
+		wsx_sendq_push(&q, WSX_MSG_BINARY, big, sizeof(big));
+		wsx_sendq_peek(&q, &it);
+		wsx_sendq_advance(&q, it.len);
+		if (q.mem != mem || q.cap != cap)
+			moved++;
+	}
+	is_size(moved, 0, "1000 messages of 64 KiB reuse the same memory");
 	wsx_sendq_release(&q);
 }
 
@@ -428,6 +476,7 @@ main(void)
 	test_empty_messages();
 	test_reuse();
 	test_growth();
+	test_shrink();
 	test_drop_oldest();
 	return done_testing();
 }
