@@ -38,6 +38,9 @@ struct wsx_loop {
 	wsx_signal_cb on_signal;
 	void *signal_arg;
 	unsigned vhost_seq;
+	char **vhost_strings; /* names and addresses lws points at, not copies
+			       */
+	size_t n_vhost_strings;
 };
 
 struct wsx_conn {

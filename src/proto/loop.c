@@ -16,6 +16,7 @@
 
 static struct lws_context *volatile loop_signal_ctx;
 static volatile sig_atomic_t loop_signal_pending;
+static void loop_destroy(struct wsx_loop *loop);
 
 struct wsx_timer {
 	lws_sorted_usec_list_t sul;
@@ -162,8 +163,7 @@ loop_new(bool owns_signals, struct wsx_err *err)
 	info.vhost_name = "base";
 	loop->base_vh = loop_vhost_new(loop, &info, err);
 	if (!loop->base_vh) {
-		lws_context_destroy(loop->ctx);
-		free(loop);
+		loop_destroy(loop);
 		return NULL;
 	}
 
@@ -192,6 +192,36 @@ wsx_loop_new_worker(struct wsx_err *err)
 	return loop_new(false, err);
 }
 
+/*
+ * A copy of s that lives as long as the loop. libwebsockets 4.1 keeps the
+ * vhost's name and listen address as the pointers it was given and reads
+ * them while serving (matching a request's Host to a vhost): strings from
+ * the caller's stack were read after it returned (valgrind, bench and
+ * relay). Vhosts are never destroyed before the context, nor these.
+ */
+static const char *
+loop_keep_string(struct wsx_loop *loop, const char *s)
+{
+	char *copy = xstrdup(s);
+
+	loop->vhost_strings = xrealloc(loop->vhost_strings,
+				       (loop->n_vhost_strings + 1) *
+					       sizeof(*loop->vhost_strings));
+	loop->vhost_strings[loop->n_vhost_strings++] = copy;
+	return copy;
+}
+
+/* The context, then what its vhosts pointed at, then the loop. */
+static void
+loop_destroy(struct wsx_loop *loop)
+{
+	lws_context_destroy(loop->ctx);
+	for (size_t i = 0; i < loop->n_vhost_strings; i++)
+		free(loop->vhost_strings[i]);
+	free(loop->vhost_strings);
+	free(loop);
+}
+
 struct lws_vhost *
 loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
 	       struct wsx_err *err)
@@ -203,6 +233,9 @@ loop_vhost_new(struct wsx_loop *loop, struct lws_context_creation_info *info,
 		snprintf(name, sizeof(name), "vh%u", ++loop->vhost_seq);
 		info->vhost_name = name;
 	}
+	info->vhost_name = loop_keep_string(loop, info->vhost_name);
+	if (info->iface)
+		info->iface = loop_keep_string(loop, info->iface);
 	info->protocols = wsx_protocols;
 	vh = lws_create_vhost(loop->ctx, info);
 	if (!vh)
@@ -222,8 +255,7 @@ wsx_loop_free(struct wsx_loop *loop)
 		loop_signal_ctx = NULL;
 	}
 	loop->destroying = true;
-	lws_context_destroy(loop->ctx);
-	free(loop);
+	loop_destroy(loop);
 }
 
 void
