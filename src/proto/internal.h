@@ -38,8 +38,7 @@ struct wsx_loop {
 	wsx_signal_cb on_signal;
 	void *signal_arg;
 	unsigned vhost_seq;
-	char **vhost_strings; /* names and addresses lws points at, not copies
-			       */
+	char **vhost_strings; /* strings lws keeps pointers to */
 	size_t n_vhost_strings;
 };
 
