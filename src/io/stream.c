@@ -87,7 +87,7 @@ stream_readable(struct wsx_fdw *w, int fd, void *arg)
 	ssize_t n;
 	struct wsx_err err;
 
-	(void)w;
+	(void)fd;
 	if (s->paused || s->input_done)
 		return;
 	space = wsx_decoder_space(&s->dec, &avail);
@@ -95,7 +95,7 @@ stream_readable(struct wsx_fdw *w, int fd, void *arg)
 		stream_deliver(s); /* the decoder reports the oversize record */
 		return;
 	}
-	n = read(fd, space, avail);
+	n = wsx_fdw_read(w, space, avail);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
@@ -117,8 +117,10 @@ stream_writable(struct wsx_fdw *w, int fd, void *arg)
 	struct wsx_stream *s = arg;
 	struct wsx_err err;
 
+	(void)fd;
 	while (s->obuf.len) {
-		ssize_t n = write(fd, wsx_buf_data(&s->obuf), s->obuf.len);
+		ssize_t n = wsx_fdw_write(w, wsx_buf_data(&s->obuf),
+					  s->obuf.len);
 
 		if (n < 0) {
 			if (errno == EINTR)

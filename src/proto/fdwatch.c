@@ -1,50 +1,157 @@
 /*
  * fd watchers on libwebsockets' raw-file role; see fdwatch.h.
  *
- * libwebsockets closes a raw-file wsi when poll() reports POLLHUP without
- * POLLIN, which is exactly what a pipe whose writer has gone reports while
- * we have POLLIN switched off for flow control, with data still unread. So
- * each adoption gets its own dup() of the caller's fd, and when that wsi is
- * closed under us we adopt a fresh dup the next time reading is wanted.
+ * Whose flags. libwebsockets sets O_NONBLOCK (by F_SETFL, clearing
+ * O_APPEND too) on every descriptor it adopts, and file status flags live
+ * in the open file description, which a dup() shares: a terminal's with
+ * the shell (so the shell's next program finds its terminal non-blocking,
+ * and our own stdout writes failed with EAGAIN and were lost), a pipe's
+ * with whoever else holds it. So the watcher hands lws a description of
+ * its own where it can: pipes, FIFOs and terminals are opened again
+ * through /proc/self/fd (a new description of the same pipe or terminal),
+ * and only that one becomes non-blocking. Sockets and regular files cannot
+ * be reopened: lws gets a dup, whose flags are put back at once, and I/O is
+ * made non-blocking per call instead (MSG_DONTWAIT on sockets; regular
+ * files never wait; a pipe or terminal that could not be reopened is
+ * written at most PIPE_BUF bytes at a time after poll() said it had room,
+ * which the kernel takes without blocking).
+ *
+ * Hang-ups. libwebsockets closes a raw-file wsi when poll() reports POLLHUP
+ * without POLLIN, which is exactly what a pipe whose writer has gone
+ * reports while we have POLLIN switched off for flow control, with data
+ * still unread. When that wsi is closed under us we adopt a fresh copy the
+ * next time reading is wanted, and meanwhile read the caller's fd (a
+ * hung-up pipe answers at once).
+ *
+ * Writability. After a RAW_WRITEABLE_FILE callback libwebsockets clears
+ * POLLOUT, so a writer that asks for more room from inside that callback
+ * (a short write, EAGAIN) would never hear again: the request is carried
+ * over to the next turn of the loop instead.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "proto/fdwatch.h"
 #include "proto/internal.h"
 #include "util/xalloc.h"
 
+enum fdw_kind {
+	FDW_OWN,    /* a description of our own: lws may make it non-blocking */
+	FDW_SOCKET, /* a dup of a socket: MSG_DONTWAIT per call */
+	FDW_SHARED, /* a dup of anything else: flags left as they were */
+};
+
 struct wsx_fdw {
 	struct wsx_loop *loop;
 	struct lws *wsi;
 	int fd;	   /* the caller's */
 	int dupfd; /* the one lws polls; lws closes it */
+	enum fdw_kind kind;
+	size_t write_cap; /* FDW_SHARED pipes and terminals: PIPE_BUF */
+	int saved_flags;  /* the caller's description's flags */
 	bool read;
 	bool paused;
 	bool want_write;
-	bool freeing;
-	int saved_flags; /* to restore O_NONBLOCK as we found it */
+	bool in_writable; /* inside on_writable */
+	bool dead;	  /* freed inside on_writable: free after it */
 	const struct wsx_fdw_ops *ops;
 	void *arg;
-	lws_sorted_usec_list_t sul_kick; /* deliver a lost hang-up */
+	lws_sorted_usec_list_t sul_kick;  /* deliver a lost hang-up */
+	lws_sorted_usec_list_t sul_rearm; /* POLLOUT again, after a callback */
 };
+
+/* /dev/ptmx opened again is a new terminal, not this one */
+static bool
+fdw_is_ptmx(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 5 &&
+	       minor(st->st_rdev) == 2;
+}
+
+static int
+fdw_above_stdio(int fd)
+{
+	int high;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return high;
+}
+
+/* A pipe or terminal opened again: the same one, in a new description. */
+static int
+fdw_reopen(const struct wsx_fdw *w, const struct stat *st)
+{
+	char path[40];
+	struct stat again;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
+	fd = open(path, (w->read ? O_RDONLY : O_WRONLY) | O_CLOEXEC |
+				O_NOCTTY | O_NONBLOCK);
+	fd = fdw_above_stdio(fd);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &again) || again.st_dev != st->st_dev ||
+	    again.st_ino != st->st_ino || again.st_rdev != st->st_rdev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The descriptor lws will poll, and how to do I/O on it. */
+static int
+fdw_copy(struct wsx_fdw *w)
+{
+	struct stat st;
+	int fd;
+
+	w->kind = FDW_SHARED;
+	w->write_cap = 0;
+	if (fstat(w->fd, &st))
+		return -1;
+	if (S_ISSOCK(st.st_mode)) {
+		w->kind = FDW_SOCKET;
+	} else if ((S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) &&
+		   !fdw_is_ptmx(&st)) {
+		fd = fdw_reopen(w, &st);
+		if (fd >= 0) {
+			w->kind = FDW_OWN;
+			return fd;
+		}
+		if (!(w->saved_flags & O_NONBLOCK))
+			w->write_cap = PIPE_BUF;
+	}
+	return fcntl(w->fd, F_DUPFD_CLOEXEC, 3);
+}
 
 static int
 fdw_adopt(struct wsx_fdw *w)
 {
 	lws_sock_file_fd_type u;
 
-	w->dupfd = fcntl(w->fd, F_DUPFD_CLOEXEC, 3);
+	w->dupfd = fdw_copy(w);
 	if (w->dupfd < 0)
 		return -1;
 	u.filefd = (lws_filefd_type)(intptr_t)w->dupfd;
 	w->wsi = lws_adopt_descriptor_vhost(w->loop->base_vh,
 					    LWS_ADOPT_RAW_FILE_DESC, u,
 					    WSX_FD_PROTOCOL, NULL);
+	/* lws made the description non-blocking: put a shared one back */
+	if (w->kind != FDW_OWN && w->saved_flags >= 0)
+		fcntl(w->fd, F_SETFL, w->saved_flags);
 	if (!w->wsi)
 		return -1; /* lws closed dupfd */
 	lws_set_opaque_user_data(w->wsi, w);
@@ -55,6 +162,36 @@ fdw_adopt(struct wsx_fdw *w)
 	return 0;
 }
 
+/* The fd to do I/O on: the copy, or the caller's once lws closed that. */
+static int
+fdw_io_fd(const struct wsx_fdw *w)
+{
+	return w->wsi ? w->dupfd : w->fd;
+}
+
+static void
+fdw_rearm(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_fdw *w = lws_container_of(sul, struct wsx_fdw, sul_rearm);
+
+	if (w->want_write && w->wsi)
+		lws_callback_on_writable(w->wsi);
+}
+
+static void
+fdw_writable(struct wsx_fdw *w)
+{
+	w->want_write = false;
+	w->in_writable = true;
+	w->ops->on_writable(w, fdw_io_fd(w), w->arg);
+	w->in_writable = false;
+	if (w->dead)
+		free(w);
+	else if (w->want_write && w->wsi)
+		lws_sul_schedule(w->loop->ctx, 0, &w->sul_rearm, fdw_rearm,
+				 1);
+}
+
 static void
 fdw_kick(lws_sorted_usec_list_t *sul)
 {
@@ -62,11 +199,9 @@ fdw_kick(lws_sorted_usec_list_t *sul)
 
 	/* the wsi is gone: let the owner's read() or write() see why */
 	if (w->read && !w->paused)
-		w->ops->on_readable(w, w->fd, w->arg);
-	else if (!w->read && w->want_write) {
-		w->want_write = false;
-		w->ops->on_writable(w, w->fd, w->arg);
-	}
+		w->ops->on_readable(w, fdw_io_fd(w), w->arg);
+	else if (!w->read && w->want_write)
+		fdw_writable(w);
 }
 
 struct wsx_fdw *
@@ -81,9 +216,6 @@ wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
 	w->ops = ops;
 	w->arg = arg;
 	w->saved_flags = fcntl(fd, F_GETFL);
-	/* a terminal's flags are shared with the shell: leave them alone */
-	if (w->saved_flags >= 0 && !isatty(fd))
-		fcntl(fd, F_SETFL, w->saved_flags | O_NONBLOCK);
 	if (fdw_adopt(w)) {
 		wsx_err_set(err, WSX_EXIT_FAIL, "cannot watch fd %d: %s", fd,
 			    errno ? strerror(errno) : "adoption failed");
@@ -111,27 +243,50 @@ void
 wsx_fdw_want_write(struct wsx_fdw *w)
 {
 	w->want_write = true;
+	if (w->in_writable)
+		return; /* fdw_writable() asks again once lws is done */
 	if (w->wsi)
 		lws_callback_on_writable(w->wsi);
 	else
 		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
 }
 
+ssize_t
+wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
+{
+	if (w->kind == FDW_SOCKET)
+		return recv(fdw_io_fd(w), buf, len, MSG_DONTWAIT);
+	return read(fdw_io_fd(w), buf, len);
+}
+
+ssize_t
+wsx_fdw_write(struct wsx_fdw *w, const void *buf, size_t len)
+{
+	if (w->kind == FDW_SOCKET)
+		return send(fdw_io_fd(w), buf, len,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (w->write_cap && len > w->write_cap)
+		len = w->write_cap;
+	return write(fdw_io_fd(w), buf, len);
+}
+
 void
 wsx_fdw_free(struct wsx_fdw *w)
 {
-	if (!w)
+	if (!w || w->dead)
 		return;
 	lws_sul_cancel(&w->sul_kick);
+	lws_sul_cancel(&w->sul_rearm);
 	if (w->wsi) {
-		w->freeing = true;
 		lws_set_opaque_user_data(w->wsi, NULL);
 		lws_set_timeout(w->wsi, PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE,
 				LWS_TO_KILL_ASYNC);
+		w->wsi = NULL;
 	}
-	if (w->saved_flags >= 0 && !isatty(w->fd))
-		fcntl(w->fd, F_SETFL, w->saved_flags);
-	free(w);
+	if (w->in_writable)
+		w->dead = true; /* fdw_writable() frees it */
+	else
+		free(w);
 }
 
 int
@@ -151,10 +306,8 @@ fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			w->ops->on_readable(w, w->dupfd, w->arg);
 		return 0;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (w->want_write) {
-			w->want_write = false;
-			w->ops->on_writable(w, w->dupfd, w->arg);
-		}
+		if (w->want_write)
+			fdw_writable(w);
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		/* closed under us (hang-up): see the comment at the top */
