@@ -119,8 +119,8 @@ stream_writable(struct wsx_fdw *w, int fd, void *arg)
 
 	(void)fd;
 	while (s->obuf.len) {
-		ssize_t n = wsx_fdw_write(w, wsx_buf_data(&s->obuf),
-					  s->obuf.len);
+		ssize_t n =
+			wsx_fdw_write(w, wsx_buf_data(&s->obuf), s->obuf.len);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -98,8 +98,8 @@ fdw_reopen(const struct wsx_fdw *w, const struct stat *st)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
-	fd = open(path, (w->read ? O_RDONLY : O_WRONLY) | O_CLOEXEC |
-				O_NOCTTY | O_NONBLOCK);
+	fd = open(path, (w->read ? O_RDONLY : O_WRONLY) | O_CLOEXEC | O_NOCTTY |
+				O_NONBLOCK);
 	fd = fdw_above_stdio(fd);
 	if (fd < 0)
 		return -1;
@@ -188,8 +188,7 @@ fdw_writable(struct wsx_fdw *w)
 	if (w->dead)
 		free(w);
 	else if (w->want_write && w->wsi)
-		lws_sul_schedule(w->loop->ctx, 0, &w->sul_rearm, fdw_rearm,
-				 1);
+		lws_sul_schedule(w->loop->ctx, 0, &w->sul_rearm, fdw_rearm, 1);
 }
 
 static void
