@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <readline/tilde.h>
 
 #include "cmd/pipe.h"
+#include "io/output.h"
 #include "relay/reconnect.h"
 #include "proto/loop.h"
 #include "term/editor.h"
@@ -54,13 +56,18 @@ struct session {
 	struct term_editor *ed; /* NULL with -x */
 	struct term_history hist;
 	struct reconnect rc;
-	struct wsx_timer *wait; /* -x: close once -w has passed */
-	struct wsx_buf out;	/* one rendered message */
-	bool tty;		/* stdout is a terminal */
+	struct wsx_timer *wait;	   /* -x: close once -w has passed */
+	struct wsx_timer *grace;   /* after a signal: the most we wait */
+	struct wsx_output *output; /* stdout and stderr, in order */
+	struct wsx_buf out;	   /* one rendered message */
+	bool tty;		   /* stdout is a terminal */
 	bool colour, json, hex, timestamps, quiet;
 	unsigned long hidden; /* messages not shown while quiet */
 	bool ping_asked;      /* a /ping waits for its pong */
 	bool closing;	      /* we asked for the close */
+	bool interrupted;     /* SIGTERM or Ctrl-C twice: closing with 1001 */
+	bool finishing;	      /* closed: exit once the output is out */
+	bool rx_paused;	      /* the output is over budget */
 	int interrupts;	      /* Ctrl-C since the last line */
 	int status;
 };
@@ -119,10 +126,37 @@ static const struct wsx_optgroup connect_group = {
 
 /* Output: everything goes above the prompt. */
 
+/* Queue whole lines for fd; over the budget, stop reading the peer. */
 static void
-session_print(struct session *s, FILE *out, const char *text)
+session_write(struct session *s, enum wsx_output_fd fd, const char *data,
+	      size_t len)
 {
-	term_editor_print(s->ed, out, text);
+	int full = s->ed ? term_editor_print(s->ed, fd, data, len)
+			 : wsx_output_write(s->output, fd, data, len);
+
+	if (full && s->conn && !s->rx_paused) {
+		s->rx_paused = true;
+		wsx_conn_pause(s->conn, true);
+	}
+}
+
+/* text and a newline */
+static void
+session_print(struct session *s, enum wsx_output_fd fd, const char *text)
+{
+	char line[1024];
+	size_t n = strlen(text);
+
+	if (n < sizeof(line)) {
+		memcpy(line, text, n);
+		line[n] = '\n';
+		session_write(s, fd, line, n + 1);
+		return;
+	}
+	wsx_buf_clear(&s->out);
+	(void)wsx_buf_append(&s->out, text, n);
+	(void)wsx_buf_append(&s->out, "\n", 1);
+	session_write(s, fd, (const char *)wsx_buf_data(&s->out), s->out.len);
 }
 
 static void
@@ -130,7 +164,7 @@ session_log_sink(const char *line, void *arg)
 {
 	struct session *s = arg;
 
-	session_print(s, stderr, line);
+	session_print(s, WSX_OUT_STDERR, line);
 }
 
 static void session_say(struct session *s, const char *fmt, ...)
@@ -147,7 +181,7 @@ session_say(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + 5, sizeof(line) - 5, fmt, ap);
 	va_end(ap);
-	session_print(s, stderr, line);
+	session_print(s, WSX_OUT_STDERR, line);
 }
 
 static void
@@ -198,11 +232,11 @@ session_begin(struct session *s, const char *mark, char *indent, size_t size)
 }
 
 static void
-session_flush(struct session *s, FILE *out)
+session_flush(struct session *s)
 {
-	put(&s->out, ""); /* keep the buffer allocated for the NUL below */
-	(void)wsx_buf_append(&s->out, "", 1);
-	session_print(s, out, (const char *)wsx_buf_data(&s->out));
+	(void)wsx_buf_append(&s->out, "\n", 1);
+	session_write(s, WSX_OUT_STDOUT, (const char *)wsx_buf_data(&s->out),
+		      s->out.len);
 }
 
 static void
@@ -225,16 +259,16 @@ session_show_message(struct session *s, const struct wsx_msg *m)
 		put(&s->out, what);
 		render_text(&s->out, m->data, m->len, s->colour, indent);
 	}
-	session_flush(s, stdout);
+	session_flush(s);
 }
 
 /* -x without a terminal: the payload alone, one message a line. */
 static void
-session_write_raw(const struct wsx_msg *m)
+session_write_raw(struct session *s, const struct wsx_msg *m)
 {
-	fwrite(m->data, 1, m->len, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
+	wsx_buf_clear(&s->out);
+	(void)wsx_buf_append(&s->out, m->data, m->len);
+	session_flush(s);
 }
 
 /* Sending */
@@ -319,11 +353,21 @@ session_help(struct session *s)
 		snprintf(line, sizeof(line), "  %-12s %-16s %s",
 			 slash_commands[i].name, slash_commands[i].args,
 			 slash_commands[i].help);
-		session_print(s, stdout, line);
+		session_print(s, WSX_OUT_STDOUT, line);
 	}
-	session_print(s, stdout,
+	session_print(s, WSX_OUT_STDOUT,
 		      "  Other lines are sent as text messages; Ctrl-D "
 		      "closes, Ctrl-C twice quits.");
+}
+
+/* The end: leave once what is shown has been written. */
+static void
+session_finish(struct session *s)
+{
+	term_editor_stop(s->ed);
+	s->finishing = true;
+	if (!wsx_output_pending(s->output))
+		wsx_loop_stop(s->loop);
 }
 
 static void
@@ -331,8 +375,9 @@ session_close(struct session *s, int code, const char *reason)
 {
 	s->closing = true;
 	if (!s->conn) {
-		s->status = WSX_EXIT_OK;
-		wsx_loop_stop(s->loop);
+		if (!s->interrupted)
+			s->status = WSX_EXIT_OK;
+		session_finish(s);
 		return;
 	}
 	wsx_conn_close(s->conn, code, reason);
@@ -435,7 +480,7 @@ session_execute(struct session *s)
 			session_begin(s, ">", indent, sizeof(indent));
 			render_text(&s->out, (const unsigned char *)m,
 				    strlen(m), s->colour, indent);
-			session_flush(s, stdout);
+			session_flush(s);
 		}
 		session_send(s, WSX_MSG_TEXT, m, strlen(m));
 	}
@@ -465,15 +510,14 @@ session_open(struct wsx_conn *c, void *arg)
 		return;
 	}
 	if (!s->ed) {
-		s->ed = term_editor_new(s->loop, "> ", &session_editor_ops, s,
-					&err);
+		s->ed = term_editor_new(s->loop, "> ", s->output,
+					&session_editor_ops, s, &err);
 		if (!s->ed) {
 			wsx_error("%s", err.msg);
 			s->status = err.code;
 			session_close(s, 1001, "");
 			return;
 		}
-		wsx_log_set_sink(session_log_sink, s);
 	}
 	if (!wsx_log_level() || wsx_log_level() > 0)
 		session_say(s,
@@ -490,7 +534,7 @@ session_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
 
 	(void)c;
 	if (s->opts->n_execute && !s->tty) {
-		session_write_raw(m);
+		session_write_raw(s, m);
 		return;
 	}
 	if (s->quiet) {
@@ -514,7 +558,7 @@ session_pong(struct wsx_conn *c, uint64_t rtt_us, void *arg)
 	snprintf(text, sizeof(text), "pong, round trip %.3f ms",
 		 (double)rtt_us / 1000.0);
 	put(&s->out, text);
-	session_flush(s, stdout);
+	session_flush(s);
 }
 
 static void
@@ -526,6 +570,7 @@ session_closed(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 	s->conn = NULL;
 	s->open = false;
 	s->ping_asked = false;
+	s->rx_paused = false;
 	if (!s->closing && reconnect_schedule(&s->rc, cl))
 		return;
 	if (!s->status || s->status == WSX_EXIT_OK)
@@ -539,7 +584,7 @@ session_closed(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 	else if (!s->closing)
 		wsx_notice("the server closed the connection (%d%s%s)",
 			   cl->code, cl->reason[0] ? " " : "", cl->reason);
-	wsx_loop_stop(s->loop);
+	session_finish(s);
 }
 
 static const struct wsx_conn_ops session_ws_ops = {
@@ -564,21 +609,90 @@ session_reconnect(void *arg)
 	}
 }
 
+/*
+ * Ctrl-C at the prompt drops the line typed. SIGTERM, a second Ctrl-C, or
+ * any signal with -x: close with 1001 and leave once the close is answered
+ * and the output written, or when --grace runs out, with status 130. One
+ * more signal: leave at once.
+ */
 static void
 session_signal(struct wsx_loop *loop, int signo, void *arg)
 {
 	struct session *s = arg;
 
-	(void)signo;
-	if (!s->ed || ++s->interrupts >= 2 || !s->conn) {
-		/* -x, the second Ctrl-C, or nothing to close: leave now */
-		s->status = WSX_EXIT_INTERRUPTED;
+	if (s->interrupted || s->finishing) {
 		wsx_loop_stop(loop);
 		return;
 	}
-	term_editor_cancel_line(s->ed);
-	session_say(s, "press Ctrl-C again to quit, Ctrl-D to close");
+	if (signo == SIGINT && s->ed && s->conn && ++s->interrupts < 2) {
+		term_editor_cancel_line(s->ed);
+		session_say(s, "press Ctrl-C again to quit, Ctrl-D to close");
+		return;
+	}
+	s->interrupted = true;
+	s->status = WSX_EXIT_INTERRUPTED;
+	wsx_timer_arm(s->grace, s->popts->grace_us);
+	if (s->conn && !s->closing)
+		session_close(s, 1001, "interrupted");
+	else if (!s->conn)
+		session_finish(s);
 }
+
+static void
+session_grace_over(void *arg)
+{
+	struct session *s = arg;
+
+	wsx_loop_stop(s->loop);
+}
+
+/* Output */
+
+static void
+session_output_drained(struct wsx_output *o, void *arg)
+{
+	struct session *s = arg;
+
+	(void)o;
+	if (s->rx_paused && s->conn) {
+		s->rx_paused = false;
+		wsx_conn_pause(s->conn, false);
+	}
+}
+
+static void
+session_output_empty(struct wsx_output *o, void *arg)
+{
+	struct session *s = arg;
+
+	(void)o;
+	if (s->finishing)
+		wsx_loop_stop(s->loop);
+}
+
+/* stdout went away (| head): nothing more can be shown */
+static void
+session_output_failed(struct wsx_output *o, const struct wsx_err *err,
+		      void *arg)
+{
+	struct session *s = arg;
+
+	(void)o;
+	wsx_log_set_sink(NULL, NULL);
+	wsx_error("%s", err->msg);
+	if (!s->status || s->status == WSX_EXIT_OK)
+		s->status = err->code;
+	if (s->conn && !s->closing)
+		session_close(s, 1001, "");
+	else
+		session_finish(s);
+}
+
+static const struct wsx_output_ops session_output_ops = {
+	.on_drain = session_output_drained,
+	.on_empty = session_output_empty,
+	.on_error = session_output_failed,
+};
 
 static void
 session_open_history(struct session *s)
@@ -593,6 +707,23 @@ session_open_history(struct session *s)
 		p = path;
 	if (term_history_open(&s->hist, p, TERM_HISTORY_CAP, &err))
 		wsx_notice("%s", err.msg);
+}
+
+/* Leaving with output the terminal or pipe has not taken: say so. */
+static void
+session_abandon_output(struct session *s)
+{
+	char line[100];
+	size_t n;
+
+	if (!s->output || !wsx_output_pending(s->output))
+		return;
+	n = wsx_output_pending(s->output);
+	/* on a terminal, from a new line: we may be in the middle of one */
+	snprintf(line, sizeof(line),
+		 "\nwsx: %zu bytes of output were not written\n", n);
+	/* a terminal that stopped taking output may not show even this */
+	wsx_output_abandon(s->output, s->tty ? line : line + 1, 500);
 }
 
 static int
@@ -613,7 +744,13 @@ session_run(struct session *s, const struct wsx_client_opts *client,
 	if (!s->loop)
 		goto fail;
 	wsx_loop_on_signal(s->loop, session_signal, s);
+	s->output = wsx_output_new(s->loop, s->lim->buffer, &session_output_ops,
+				   s, &err);
+	if (!s->output)
+		goto fail;
+	wsx_log_set_sink(session_log_sink, s);
 	s->wait = wsx_timer_new(s->loop, session_wait_over, s);
+	s->grace = wsx_timer_new(s->loop, session_grace_over, s);
 	reconnect_init(&s->rc, rc, s->loop, session_reconnect, s);
 	s->client = wsx_client_new(s->loop, client, &err);
 	if (!s->client)
@@ -625,10 +762,14 @@ session_run(struct session *s, const struct wsx_client_opts *client,
 	wsx_loop_run(s->loop);
 	goto out;
 fail:
+	wsx_log_set_sink(NULL, NULL);
 	s->status = cmd_fail(s->cmd, &err);
 out:
 	wsx_log_set_sink(NULL, NULL);
 	term_editor_free(s->ed);
+	session_abandon_output(s);
+	wsx_output_free(s->output);
+	wsx_timer_free(s->grace);
 	if (!s->opts->n_execute)
 		term_history_close(&s->hist);
 	wsx_timer_free(s->wait);
@@ -644,7 +785,7 @@ connect_run(const struct wsx_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_common common = { 0 };
 	struct connect_opts opts = { 0 };
-	struct pipe_opts popts = { 0 };
+	struct pipe_opts popts;
 	struct wsx_client_opts client;
 	struct wsx_conn_limits lim;
 	struct wsx_framing_opts framing;
@@ -656,6 +797,7 @@ connect_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	};
 	int first, status;
 
+	pipe_opts_init(&popts);
 	wsx_client_opts_init(&client);
 	wsx_conn_limits_init(&lim);
 	wsx_framing_opts_init(&framing, WSX_FRAMING_LINES);

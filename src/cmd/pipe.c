@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/pipe.h"
 #include "proto/client.h"
@@ -22,11 +23,14 @@
 enum {
 	OPT_REPLAY = WSX_OPTKEY_CMD,
 	OPT_SPEED,
+	OPT_GRACE,
 };
 
 struct pipe {
 	struct wsx_loop *loop;
 	struct wsx_ep *ws;
+	struct wsx_timer *grace;
+	uint64_t grace_us;
 	int status;
 	bool interrupted;
 	bool done;
@@ -42,6 +46,8 @@ static const struct wsx_opt pipe_optv[] = {
 	  "send the client side of a relay --record instead" },
 	{ OPT_SPEED, "speed", "FACTOR",
 	  "--replay faster (2) or slower (0.5) than recorded" },
+	{ OPT_GRACE, "grace", "SECS",
+	  "after Ctrl-C or SIGTERM, time to close and write out (2)" },
 	{ 0 },
 };
 
@@ -61,6 +67,8 @@ pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case 'n':
 		o->no_close = true;
 		break;
+	case OPT_GRACE:
+		return wsx_parse_secs("--grace", arg, &o->grace_us, err);
 	case OPT_REPLAY:
 		o->replay = arg;
 		break;
@@ -75,6 +83,14 @@ pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 		break;
 	}
 	return 0;
+}
+
+void
+pipe_opts_init(struct pipe_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->speed = 1;
+	o->grace_us = PIPE_DEFAULT_GRACE_US;
 }
 
 const struct wsx_optgroup cmd_pipe_group = {
@@ -126,7 +142,33 @@ pipe_signal(struct wsx_loop *loop, int signo, void *arg)
 	}
 	p->status = WSX_EXIT_INTERRUPTED;
 	p->interrupted = true;
+	/* the pair then ends stdin and writes out what stdout still owes */
 	wsx_pair_close_side(pair, 1, 1001, "interrupted");
+	wsx_timer_arm(p->grace, p->grace_us);
+}
+
+static void
+pipe_grace_over(void *arg)
+{
+	struct pipe *p = arg;
+
+	wsx_loop_stop(p->loop);
+}
+
+/* Leaving before the pair finished: say what is lost. */
+static void
+pipe_report_unwritten(const struct pipe *p, const struct wsx_pairs *pairs)
+{
+	size_t out, sent;
+
+	if (p->done || !pairs->head)
+		return;
+	out = wsx_pair_pending(pairs->head, 0);
+	sent = wsx_pair_pending(pairs->head, 1);
+	if (out)
+		wsx_error("%zu bytes were not written to stdout", out);
+	if (sent)
+		wsx_error("%zu bytes were not sent to the server", sent);
 }
 
 int
@@ -148,7 +190,7 @@ pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
 {
 	struct wsx_ep_stream_opts sopts = { .framing = *framing };
 	struct wsx_client *cl = NULL;
-	struct pipe p = { 0 };
+	struct pipe p = { .grace_us = opts->grace_us };
 	struct wsx_pairs pairs = { 0 };
 	struct wsx_pair_opts po = { 0 };
 	struct wsx_pair *pair;
@@ -166,6 +208,7 @@ pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
 	p.loop = wsx_loop_new(&err);
 	if (!p.loop)
 		goto fail;
+	p.grace = wsx_timer_new(p.loop, pipe_grace_over, &p);
 	cl = wsx_client_new(p.loop, client, &err);
 	if (!cl)
 		goto fail;
@@ -182,6 +225,7 @@ pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
 	in = NULL;
 	wsx_loop_on_signal(p.loop, pipe_signal, pair);
 	wsx_loop_run(p.loop);
+	pipe_report_unwritten(&p, &pairs);
 	status = p.status;
 	goto out;
 fail:
@@ -190,6 +234,7 @@ out:
 	wsx_ep_free(in);
 	wsx_pairs_free_all(&pairs);
 	wsx_client_free(cl);
+	wsx_timer_free(p.grace);
 	wsx_loop_free(p.loop);
 	return status;
 }
@@ -198,7 +243,7 @@ static int
 pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 {
 	struct cmd_common common = { 0 };
-	struct pipe_opts opts = { .speed = 1 };
+	struct pipe_opts opts;
 	struct wsx_client_opts client;
 	struct wsx_conn_limits lim;
 	struct wsx_framing_opts framing;
@@ -207,6 +252,7 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 				  &lim,	 &framing, &common };
 	int first, status;
 
+	pipe_opts_init(&opts);
 	wsx_client_opts_init(&client);
 	wsx_conn_limits_init(&lim);
 	wsx_framing_opts_init(&framing, WSX_FRAMING_LINES);

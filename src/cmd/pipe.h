@@ -20,7 +20,12 @@ struct pipe_opts {
 	uint64_t wait_us;   /* -w: quiet time after stdin EOF before closing */
 	const char *replay; /* --replay FILE instead of stdin */
 	double speed;	    /* --replay's speed factor; 0 means 1 */
+	uint64_t grace_us;  /* after a signal: time to close and drain */
 };
+
+#define PIPE_DEFAULT_GRACE_US (2 * 1000000ull)
+
+void pipe_opts_init(struct pipe_opts *o);
 extern const struct wsx_optgroup cmd_pipe_group; /* target: pipe_opts */
 
 /* -1, -n and -w together, or --speed without --replay: report a usage

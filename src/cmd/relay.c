@@ -395,6 +395,16 @@ relay_grace_over(void *arg)
 	wsx_loop_stop(r->loop);
 }
 
+/* Leaving with relays unfinished (signals, grace over): say what is lost. */
+static void
+relay_report_unwritten(const struct relay *r)
+{
+	size_t unwritten = wsx_pairs_pending(&r->pairs);
+
+	if (unwritten)
+		wsx_error("%zu bytes were not written", unwritten);
+}
+
 static void
 relay_signal(struct wsx_loop *loop, int signo, void *arg)
 {
@@ -588,6 +598,7 @@ relay_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		a = b = NULL;
 	}
 	wsx_loop_run(r.loop);
+	relay_report_unwritten(&r);
 	status = r.status;
 	goto out;
 usage:

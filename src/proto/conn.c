@@ -859,3 +859,9 @@ conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec)
 	lws_sul_schedule(c->loop->ctx, 0, &c->sul_close, conn_close_timeout,
 			 (lws_usec_t)usec);
 }
+
+size_t
+wsx_conn_pending(const struct wsx_conn *c)
+{
+	return c->q.bytes;
+}

@@ -100,5 +100,7 @@ int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);
  */
 void wsx_conn_close(struct wsx_conn *c, int code, const char *reason);
 const struct wsx_conn_info *wsx_conn_info(const struct wsx_conn *c);
+/* Payload bytes queued and not yet written. */
+size_t wsx_conn_pending(const struct wsx_conn *c);
 
 #endif

@@ -250,6 +250,12 @@ wsx_fdw_want_write(struct wsx_fdw *w)
 		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
 }
 
+int
+wsx_fdw_fd(const struct wsx_fdw *w)
+{
+	return fdw_io_fd(w);
+}
+
 ssize_t
 wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
 {

@@ -42,6 +42,8 @@ void wsx_fdw_want_write(struct wsx_fdw *w);
  */
 ssize_t wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len);
 ssize_t wsx_fdw_write(struct wsx_fdw *w, const void *buf, size_t len);
+/* The descriptor wsx_fdw_read/write use now, for poll(). */
+int wsx_fdw_fd(const struct wsx_fdw *w);
 /* Free the watcher; safe from inside its own callbacks. */
 void wsx_fdw_free(struct wsx_fdw *w);
 

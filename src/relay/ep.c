@@ -29,6 +29,12 @@ wsx_ep_send(struct wsx_ep *e, const struct wsx_msg *m)
 	return e->impl->send(e, m);
 }
 
+size_t
+wsx_ep_pending(const struct wsx_ep *e)
+{
+	return e->impl->pending && !e->gone ? e->impl->pending(e) : 0;
+}
+
 void
 wsx_ep_pause(struct wsx_ep *e, bool pause)
 {

@@ -50,6 +50,8 @@ struct wsx_ep_impl {
 	/* Byte streams: end the output once written, keep reading (NULL:
 	 * close instead). */
 	void (*shut)(struct wsx_ep *e);
+	/* Output bytes queued and not yet written (NULL: none are kept). */
+	size_t (*pending)(const struct wsx_ep *e);
 	void (*free)(struct wsx_ep *e);
 };
 
@@ -85,6 +87,8 @@ void wsx_ep_close(struct wsx_ep *e, int code, const char *reason);
 /* Half a close, where a byte stream has it: what is queued is written, then
  * its output ends (the peer sees EOF) and its input goes on. */
 void wsx_ep_shut(struct wsx_ep *e);
+/* Output bytes queued and not yet written: what an exit now would lose. */
+size_t wsx_ep_pending(const struct wsx_ep *e);
 void wsx_ep_free(struct wsx_ep *e);
 
 /* For implementations: report to the owner (each at most once). */

@@ -253,6 +253,14 @@ ep_exec_send(struct wsx_ep *e, const struct wsx_msg *m)
 	return x->s && !x->ending ? wsx_stream_write(x->s, m) : -1;
 }
 
+static size_t
+ep_exec_pending(const struct wsx_ep *e)
+{
+	const struct ep_exec *x = (const struct ep_exec *)e;
+
+	return x->s ? wsx_stream_pending(x->s) : 0;
+}
+
 static void
 ep_exec_pause(struct wsx_ep *e, bool pause)
 {
@@ -315,6 +323,7 @@ static const struct wsx_ep_impl ep_exec_impl = {
 	.stop_input = ep_exec_stop_input,
 	.close = ep_exec_close,
 	.shut = ep_exec_shut,
+	.pending = ep_exec_pending,
 	.free = ep_exec_free,
 };
 

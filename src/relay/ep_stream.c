@@ -261,12 +261,21 @@ ep_stream_free(struct wsx_ep *e)
 	free(x);
 }
 
+static size_t
+ep_stream_pending(const struct wsx_ep *e)
+{
+	const struct ep_stream *x = (const struct ep_stream *)e;
+
+	return x->s ? wsx_stream_pending(x->s) : 0;
+}
+
 static const struct wsx_ep_impl ep_stream_impl = {
 	.send = ep_stream_send,
 	.pause = ep_stream_pause,
 	.stop_input = ep_stream_stop_input,
 	.close = ep_stream_close,
 	.shut = ep_stream_shut,
+	.pending = ep_stream_pending,
 	.free = ep_stream_free,
 };
 

@@ -201,12 +201,22 @@ ep_ws_free(struct wsx_ep *e)
 	free(w);
 }
 
+static size_t
+ep_ws_pending(const struct wsx_ep *e)
+{
+	const struct ep_ws *w = (const struct ep_ws *)e;
+
+	return (w->c ? wsx_conn_pending(w->c) : 0) +
+	       (w->held ? w->hold.len : 0);
+}
+
 static const struct wsx_ep_impl ep_ws_impl = {
 	.send = ep_ws_send,
 	.pause = ep_ws_pause,
 	.pong = ep_ws_pong_send,
 	.stop_input = ep_ws_stop_input,
 	.close = ep_ws_close_ep,
+	.pending = ep_ws_pending,
 	.free = ep_ws_free,
 };
 

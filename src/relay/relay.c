@@ -269,6 +269,22 @@ wsx_pairs_close_all(struct wsx_pairs *set, int code, const char *reason)
 	}
 }
 
+size_t
+wsx_pair_pending(const struct wsx_pair *p, int side)
+{
+	return wsx_ep_pending(p->ep[side]);
+}
+
+size_t
+wsx_pairs_pending(const struct wsx_pairs *set)
+{
+	size_t n = 0;
+
+	for (const struct wsx_pair *p = set->head; p; p = p->next)
+		n += wsx_ep_pending(p->ep[0]) + wsx_ep_pending(p->ep[1]);
+	return n;
+}
+
 void
 wsx_pairs_free_all(struct wsx_pairs *set)
 {

@@ -55,6 +55,10 @@ void wsx_pair_close_side(struct wsx_pair *p, int side, int code,
 			 const char *reason);
 /* Close both sides of every pair with code and reason. */
 void wsx_pairs_close_all(struct wsx_pairs *set, int code, const char *reason);
+/* Output bytes queued on one side (0: A, 1: B) and not yet written. */
+size_t wsx_pair_pending(const struct wsx_pair *p, int side);
+/* The same, summed over both sides of every pair. */
+size_t wsx_pairs_pending(const struct wsx_pairs *set);
 /* At exit: free whatever is left, without callbacks. */
 void wsx_pairs_free_all(struct wsx_pairs *set);
 

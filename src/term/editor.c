@@ -2,10 +2,18 @@
  * The line editor; see editor.h. Readline's callbacks take no argument, so
  * the one live editor is found through editor_current: readline's own
  * state is global anyway.
+ *
+ * Readline writes to rl_outstream, which it assumes blocks: on a stopped
+ * terminal the whole loop would stop with it, signals and all. So
+ * rl_outstream is a stdio stream of our own (fopencookie, unbuffered)
+ * whose writes join the output queue: the prompt, echo and redisplay stay
+ * in order with the messages shown, and nothing here ever waits for the
+ * terminal.
  */
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +27,8 @@
 
 struct term_editor {
 	struct wsx_fdw *in;
+	struct wsx_output *out;
+	FILE *rl_out; /* rl_outstream while we edit: writes to out */
 	const struct term_editor_ops *ops;
 	void *arg;
 	char *prompt;
@@ -27,6 +37,19 @@ struct term_editor {
 };
 
 static struct term_editor *editor_current;
+
+static ssize_t
+editor_rl_write(void *cookie, const char *buf, size_t size)
+{
+	struct term_editor *e = cookie;
+
+	(void)wsx_output_write(e->out, WSX_OUT_STDOUT, buf, size);
+	return (ssize_t)size;
+}
+
+static const cookie_io_functions_t editor_rl_io = {
+	.write = editor_rl_write,
+};
 
 static void
 editor_line(char *line)
@@ -100,16 +123,22 @@ editor_complete(const char *text, int start, int end)
 
 struct term_editor *
 term_editor_new(struct wsx_loop *loop, const char *prompt,
-		const struct term_editor_ops *ops, void *arg,
-		struct wsx_err *err)
+		struct wsx_output *out, const struct term_editor_ops *ops,
+		void *arg, struct wsx_err *err)
 {
 	struct term_editor *e = xcalloc(1, sizeof(*e));
 
+	e->out = out;
+	e->rl_out = fopencookie(e, "w", editor_rl_io);
+	if (!e->rl_out)
+		abort(); /* out of memory */
+	setvbuf(e->rl_out, NULL, _IONBF, 0);
 	e->ops = ops;
 	e->arg = arg;
 	e->prompt = xstrdup(prompt);
 	e->in = wsx_fdw_new(loop, STDIN_FILENO, true, &editor_fd_ops, e, err);
 	if (!e->in) {
+		fclose(e->rl_out);
 		free(e->prompt);
 		free(e);
 		return NULL;
@@ -121,6 +150,7 @@ term_editor_new(struct wsx_loop *loop, const char *prompt,
 	rl_readline_name = "wsx";
 	rl_attempted_completion_function = editor_complete;
 	rl_completer_word_break_characters = (char *)" \t";
+	rl_outstream = e->rl_out;
 	rl_callback_handler_install(e->prompt, editor_line);
 	e->active = true;
 	return e;
@@ -149,23 +179,25 @@ term_editor_free(struct term_editor *e)
 	term_editor_stop(e);
 	if (editor_current == e)
 		editor_current = NULL;
+	if (rl_outstream == e->rl_out)
+		rl_outstream = stdout;
+	fclose(e->rl_out);
 	free(e->prompt);
 	free(e);
 }
 
-void
-term_editor_print(struct term_editor *e, FILE *out, const char *text)
+int
+term_editor_print(struct term_editor *e, enum wsx_output_fd fd,
+		  const char *text, size_t len)
 {
-	if (!e || !e->active || e->in_line) {
-		fprintf(out, "%s\n", text);
-		fflush(out);
-		return;
-	}
+	int full;
+
+	if (!e->active || e->in_line)
+		return wsx_output_write(e->out, fd, text, len);
 	rl_clear_visible_line();
-	fflush(rl_outstream);
-	fprintf(out, "%s\n", text);
-	fflush(out);
+	full = wsx_output_write(e->out, fd, text, len);
 	rl_forced_update_display();
+	return full;
 }
 
 void
