@@ -47,7 +47,7 @@ static const struct wsx_opt pipe_optv[] = {
 	{ OPT_SPEED, "speed", "FACTOR",
 	  "--replay faster (2) or slower (0.5) than recorded" },
 	{ OPT_GRACE, "grace", "SECS",
-	  "after Ctrl-C or SIGTERM, time to close and write out (2)" },
+	  "after a signal: time to close and write out (2)" },
 	{ 0 },
 };
 
