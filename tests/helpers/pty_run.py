@@ -15,13 +15,16 @@ shared with the shell) as they were.
                        move:SRC:DST     rename file SRC to DST
                        block            stop reading the terminal (a user
                                         who pressed Ctrl-S, a stuck screen)
+                       sleep:SECS       wait
+                     an empty TEXT matches at once
   --slow SECS        sleep SECS between reads of at most --chunk bytes
   --chunk N          read at most N bytes at a time (default 65536)
   --timeout SECS     kill the command after SECS (default 20)
 
 Prints to stdout: "status N" (the exit status, 128+N for a signal, or
-"timeout"), "flags-before HEX", "flags-after HEX" and "seconds S" (time
-from the last action to the exit).
+"timeout"), "flags-before HEX", "flags-after HEX", "termios same" (or
+"termios changed": the terminal's modes after the exit against before)
+and "seconds S" (time from the last action to the exit).
 """
 import argparse
 import fcntl
@@ -30,6 +33,7 @@ import pty
 import select
 import signal
 import sys
+import termios
 import time
 
 
@@ -54,6 +58,8 @@ def act(action, pid):
         return arg.encode().decode("unicode_escape").encode()
     if kind == "signal":
         os.kill(pid, getattr(signal, "SIG" + arg))
+    elif kind == "sleep":
+        time.sleep(float(arg))
     elif kind == "move":
         src, dst = arg.split(":", 1)
         os.rename(src, dst)
@@ -66,11 +72,12 @@ def main():
     a = parse_args()
     master, slave = pty.openpty()
     before = fcntl.fcntl(slave, fcntl.F_GETFL)
+    modes = termios.tcgetattr(slave)
     pid = os.fork()
     if pid == 0:
         os.close(master)
         os.setsid()
-        fcntl.ioctl(slave, __import__("termios").TIOCSCTTY, 0)
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
         for fd in (0, 1, 2):
             os.dup2(slave, fd)
         if slave > 2:
@@ -97,9 +104,7 @@ def main():
             break
         if blocked:
             time.sleep(0.02)
-            continue
-        r, _, _ = select.select([master], [], [], 0.05)
-        if r:
+        elif select.select([master], [], [], 0.05)[0]:
             try:
                 data = os.read(master, a.chunk)
             except OSError:
@@ -135,6 +140,8 @@ def main():
     print("status", status)
     print("flags-before %x" % before)
     print("flags-after %x" % after)
+    print("termios", "same" if termios.tcgetattr(slave) == modes
+          else "changed")
     print("seconds %.2f" % took)
     if steps:
         print("never shown:", steps[0][0])
