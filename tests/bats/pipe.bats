@@ -186,6 +186,76 @@ PY
 	assert_output "hi"
 }
 
+# stuck_reader: a FIFO whose reader never reads (a consumer that hung);
+# sets $FIFO and $READER
+stuck_reader() {
+	FIFO="$BATS_TEST_TMPDIR/fifo"
+	mkfifo "$FIFO"
+	sleep 60 <"$FIFO" &
+	READER=$!
+}
+
+# pipe_into_stuck_reader [OPTIONS...]: 5 MB echoed towards a consumer that
+# never reads; $pid is wsx, once its output has filled the pipe
+pipe_into_stuck_reader() {
+	stuck_reader
+	head -c 5000000 /dev/zero |
+		"$WSX" pipe --raw -b -n "$@" "$URL" >"$FIFO" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	sleep 1
+}
+
+@test "pipe: SIGTERM with a consumer that stopped reading exits 130 after --grace, counting the bytes not written" {
+	pipe_into_stuck_reader --grace 0.5
+	local start=$SECONDS rc=0
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	kill "$READER"
+	[ "$rc" -eq 130 ]
+	[ $((SECONDS - start)) -le 5 ]
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output --regexp '^wsx: [0-9]+ bytes were not written to stdout$'
+}
+
+@test "pipe: a second SIGTERM with a stuck consumer exits 130 at once" {
+	pipe_into_stuck_reader --grace 60
+	local start=$SECONDS rc=0
+	kill -TERM "$pid"
+	sleep 0.3
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	kill "$READER"
+	[ "$rc" -eq 130 ]
+	[ $((SECONDS - start)) -le 5 ]
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output --regexp 'bytes were not written to stdout'
+}
+
+@test "pipe: SIGTERM with a slow consumer writes everything it owes within --grace" {
+	seq 1 100000 >"$BATS_TEST_TMPDIR/in"
+	"$WSX" pipe "$URL" < <(cat "$BATS_TEST_TMPDIR/in"; sleep 30) \
+		2>"$BATS_TEST_TMPDIR/err" \
+		> >(sleep 1; cat >"$BATS_TEST_TMPDIR/out") &
+	local pid=$! rc=0
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	for _ in $(seq 1 100); do
+		cmp -s "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+	run cat "$BATS_TEST_TMPDIR/err"
+	refute_output --partial 'not written'
+}
+
+@test "pipe: --grace with a bad time is a usage error naming the option" {
+	run "$WSX" pipe --grace soon "$URL"
+	[ "$status" -eq 2 ]
+	assert_output --partial -- '--grace'
+}
+
 @test "pipe: -s offers subprotocols; -v names the one wsx serve selected" {
 	start_wsx_echo
 	run --separate-stderr bash -c "echo hi | '$WSX' pipe -v -s chat -s superchat '$URL'"
