@@ -146,11 +146,15 @@ static const struct wsx_optgroup relay_client_group = {
 
 /* --- opening a side ------------------------------------------------------ */
 
-/* The upstream URL for a client of ours: --forward-path appends its path. */
+/*
+ * The URL to connect for ws spec s, whichever side it is; a is the client
+ * it is for (NULL: none), whose path --forward-path appends.
+ */
 static char *
-relay_upstream_url(const struct relay *r, const struct wsx_ep *a)
+relay_upstream_url(const struct relay *r, const struct wsx_spec *s,
+		   const struct wsx_ep *a)
 {
-	const char *base = r->spec[1].url;
+	const char *base = s->url;
 	size_t n = strlen(base);
 	char *url;
 
@@ -204,7 +208,7 @@ relay_open(struct relay *r, const struct wsx_spec *s, struct wsx_ep *a,
 			x.n_headers = relay_pick_headers(r, c, headers, 32);
 			x.protocols = wsx_conn_info(c)->protocol;
 		}
-		url = relay_upstream_url(r, a);
+		url = relay_upstream_url(r, s, a);
 		e = wsx_ep_ws_connect(r->client, url, &x, &r->lim, err);
 		free(url);
 		return e;
