@@ -97,6 +97,19 @@ cmd_usage(const struct wsx_cmd *cmd, const char *fmt, ...)
 	return WSX_EXIT_USAGE;
 }
 
+bool
+cmd_common_done(const struct wsx_cmd *cmd, const struct cmd_common *common)
+{
+	if (common->help)
+		cmd_print_help(cmd, stdout);
+	else if (common->list_options)
+		wsx_opt_print_list(stdout, cmd->groups);
+	else
+		wsx_log_set_level(common->quiet ? WSX_LOG_ERROR
+						: common->verbose);
+	return common->help || common->list_options;
+}
+
 int
 cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
 	  void *const *targets, struct cmd_common *common, int *status)
@@ -109,15 +122,10 @@ cmd_parse(const struct wsx_cmd *cmd, int argc, char **argv,
 		*status = cmd_usage(cmd, "%s", err.msg);
 		return -1;
 	}
-	if (common->help || common->list_options) {
-		if (common->help)
-			cmd_print_help(cmd, stdout);
-		else
-			wsx_opt_print_list(stdout, cmd->groups);
+	if (cmd_common_done(cmd, common)) {
 		*status = WSX_EXIT_OK;
 		return -1;
 	}
-	wsx_log_set_level(common->quiet ? WSX_LOG_ERROR : common->verbose);
 	return first;
 }
 

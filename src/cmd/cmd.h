@@ -40,6 +40,13 @@ struct cmd_common {
 extern const struct wsx_optgroup cmd_common_group;
 
 /*
+ * What every command does once its options are parsed: print --help or
+ * --list-options if asked for (true: the command is done, exit 0), else
+ * set the log level from -v and -q.
+ */
+bool cmd_common_done(const struct wsx_cmd *cmd,
+		     const struct cmd_common *common);
+/*
  * Parse argv into targets (one per group). Returns the index of the first
  * operand; or -1 with *status set: 0 after --help/--list-options were
  * printed, 2 after a usage error was reported.

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/relay.h"
 #include "io/net.h"
 #include "proto/client.h"
 #include "proto/fdwatch.h"
@@ -25,34 +26,11 @@
 #include "relay/relay.h"
 #include "relay/spec.h"
 #include "util/log.h"
-#include "util/parse.h"
 #include "util/url.h"
-#include "util/xalloc.h"
-
-#define RELAY_DEFAULT_GRACE_US (2 * 1000000ull)
-
-enum {
-	OPT_LOG = WSX_OPTKEY_CMD,
-	OPT_RECORD,
-	OPT_CONNECT_FIRST,
-	OPT_FORWARD_HEADER,
-	OPT_FORWARD_PATH,
-	OPT_GRACE,
-};
-
-struct relay_opts {
-	bool log, connect_first, forward_path;
-	const char *record;
-	const char **headers; /* --forward-header names */
-	size_t n_headers;
-	uint64_t grace_us;
-};
 
 struct relay {
-	const struct wsx_cmd *cmd;
-	const struct relay_opts *opts;
+	const struct relay_setup *set;
 	struct wsx_loop *loop;
-	struct wsx_spec spec[2]; /* [0] the client side, [1] upstream */
 	struct wsx_client *client;
 	struct wsx_server *server; /* ws-l:, wss-l: */
 	int lfd;		   /* tcp-l:, unix-l: */
@@ -61,113 +39,13 @@ struct relay {
 	struct wsx_procs *procs;
 	struct wsx_tap *tap;
 	struct wsx_pairs pairs;
-	struct wsx_conn_limits lim;
-	struct wsx_ep_stream_opts sopts;
 	struct wsx_timer *grace;
 	int pending_fd; /* --connect-first: upstream socket for the next one */
-	uint64_t connect_timeout_us;
 	int status;
 	bool interrupted, shutting_down;
 };
 
-static const struct wsx_opt relay_optv[] = {
-	{ OPT_LOG, "log", NULL,
-	  "print each message on stderr: time, c>u/u>c, size" },
-	{ OPT_RECORD, "record", "FILE",
-	  "write every event to FILE as JSON lines (--replay)" },
-	{ OPT_CONNECT_FIRST, "connect-first", NULL,
-	  "ws-l: reach upstream before the handshake, or 502" },
-	{ OPT_FORWARD_HEADER, "forward-header", "NAME",
-	  "ws-l: pass this request header on (repeatable)" },
-	{ OPT_FORWARD_PATH, "forward-path", NULL,
-	  "ws-l: append the request's path and query" },
-	{ OPT_GRACE, "grace", "SECS",
-	  "exec: time a child gets to exit before signals (2)" },
-	{ 0 },
-};
-
-static int
-relay_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
-	      struct wsx_err *err)
-{
-	struct relay_opts *o = target;
-
-	switch (opt->key) {
-	case OPT_LOG:
-		o->log = true;
-		break;
-	case OPT_RECORD:
-		o->record = arg;
-		break;
-	case OPT_CONNECT_FIRST:
-		o->connect_first = true;
-		break;
-	case OPT_FORWARD_HEADER:
-		if (!*arg || strpbrk(arg, ": \t\r\n"))
-			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "--forward-header: '%.100s' is not "
-					   "a header name",
-					   arg);
-		o->headers = xrealloc(o->headers,
-				      (o->n_headers + 1) * sizeof(*o->headers));
-		o->headers[o->n_headers++] = arg;
-		break;
-	case OPT_FORWARD_PATH:
-		o->forward_path = true;
-		break;
-	case OPT_GRACE:
-		return wsx_parse_secs("--grace", arg, &o->grace_us, err);
-	}
-	return 0;
-}
-
-static const struct wsx_optgroup relay_group = {
-	.title = "Relay options",
-	.opts = relay_optv,
-	.set = relay_opt_set,
-};
-
-/* the listener's address is in its spec; --user is the client's */
-static const char *const relay_server_except[] = { "port", "host", "user",
-						   NULL };
-static const struct wsx_optgroup relay_server_group = {
-	.title = "Listener options (ws-l:, wss-l:)",
-	.base = &wsx_server_optgroup,
-	.except = relay_server_except,
-};
-
-/* --cert and --key are the listener's */
-static const char *const relay_client_except[] = { "cert", "key", NULL };
-static const struct wsx_optgroup relay_client_group = {
-	.title = "Client options (ws://, wss://)",
-	.base = &wsx_client_optgroup,
-	.except = relay_client_except,
-};
-
 /* --- opening a side ------------------------------------------------------ */
-
-/*
- * The URL of WebSocket spec s, for client a of ours (NULL: none):
- * --forward-path appends its path.
- */
-static char *
-relay_ws_url(const struct relay *r, const struct wsx_spec *s,
-	     const struct wsx_ep *a)
-{
-	const char *base = s->url;
-	size_t n = strlen(base);
-	char *url;
-
-	if (!r->opts->forward_path || !a || !a->path[0] ||
-	    !strcmp(a->path, "/"))
-		return xstrdup(base);
-	if (n && base[n - 1] == '/')
-		n--;
-	url = xmalloc(n + strlen(a->path) + 1);
-	memcpy(url, base, n);
-	strcpy(url + n, a->path);
-	return url;
-}
 
 /* --forward-header: the client's "Name: value" lines that were asked for */
 static size_t
@@ -175,14 +53,14 @@ relay_pick_headers(const struct relay *r, struct wsx_conn *c, const char **out,
 		   size_t max)
 {
 	const struct wsx_conn_info *i = wsx_conn_info(c);
+	const struct relay_opts *o = &r->set->opts;
 	size_t n = 0;
 
 	for (size_t h = 0; h < i->n_headers; h++)
-		for (size_t k = 0; k < r->opts->n_headers && n < max; k++) {
-			size_t len = strlen(r->opts->headers[k]);
+		for (size_t k = 0; k < o->n_headers && n < max; k++) {
+			size_t len = strlen(o->headers[k]);
 
-			if (!strncasecmp(i->headers[h], r->opts->headers[k],
-					 len) &&
+			if (!strncasecmp(i->headers[h], o->headers[k], len) &&
 			    i->headers[h][len] == ':')
 				out[n++] = i->headers[h];
 		}
@@ -208,8 +86,8 @@ relay_open(struct relay *r, const struct wsx_spec *s, struct wsx_ep *a,
 			x.n_headers = relay_pick_headers(r, c, headers, 32);
 			x.protocols = wsx_conn_info(c)->protocol;
 		}
-		url = relay_ws_url(r, s, a);
-		e = wsx_ep_ws_connect(r->client, url, &x, &r->lim, err);
+		url = relay_setup_url(r->set, s, a ? a->path : NULL);
+		e = wsx_ep_ws_connect(r->client, url, &x, &r->set->lim, err);
 		free(url);
 		return e;
 	case WSX_SPEC_TCP:
@@ -231,13 +109,14 @@ relay_open(struct relay *r, const struct wsx_spec *s, struct wsx_ep *a,
 				 s->host, s->port);
 		else
 			snprintf(peer, sizeof(peer), "%s", s->path);
-		return wsx_ep_socket_new(r->loop, fd, true, peer, &r->sopts,
-					 err);
+		return wsx_ep_socket_new(r->loop, fd, true, peer,
+					 &r->set->sopts, err);
 	case WSX_SPEC_EXEC:
 		return wsx_ep_exec_new(r->loop, r->procs, s->argv, NULL,
-				       r->opts->grace_us, &r->sopts, err);
+				       r->set->opts.grace_us, &r->set->sopts,
+				       err);
 	case WSX_SPEC_STDIO:
-		return wsx_ep_stdio_new(r->loop, &r->sopts, err);
+		return wsx_ep_stdio_new(r->loop, &r->set->sopts, err);
 	default:
 		wsx_err_set(err, WSX_EXIT_USAGE, "'%s' cannot be opened",
 			    s->text);
@@ -290,11 +169,12 @@ static void
 relay_accepted(struct relay *r, struct wsx_ep *a)
 {
 	struct wsx_err err;
-	struct wsx_ep *b = relay_open(r, &r->spec[1], a, &err);
+	const struct wsx_spec *up = &r->set->spec[1];
+	struct wsx_ep *b = relay_open(r, up, a, &err);
 
 	/* the pair closes a with 1011 and reports why */
 	if (!b)
-		b = wsx_ep_failed_new(r->loop, r->spec[1].text, &err);
+		b = wsx_ep_failed_new(r->loop, up->text, &err);
 	relay_join(r, a, b);
 }
 
@@ -310,15 +190,15 @@ static int
 relay_ws_upgrade(struct wsx_server *s, void *arg)
 {
 	struct relay *r = arg;
-	const struct wsx_spec *up = &r->spec[1];
-	uint64_t timeout = r->connect_timeout_us;
+	const struct wsx_spec *up = &r->set->spec[1];
+	uint64_t timeout = r->set->client.connect_timeout_us;
 	struct wsx_err err;
 	struct wsx_url u;
 	char peer[300];
 	int fd = -1;
 
 	(void)s;
-	if (!r->opts->connect_first)
+	if (!r->set->opts.connect_first)
 		return 0;
 	if (r->pending_fd >= 0) { /* the last one's handshake failed */
 		close(r->pending_fd);
@@ -369,7 +249,7 @@ relay_socket_accept(struct wsx_fdw *w, int fd, void *arg)
 	while (!r->shutting_down &&
 	       (cfd = wsx_net_accept(r->lfd, peer, sizeof(peer))) >= 0) {
 		struct wsx_ep *a = wsx_ep_socket_new(r->loop, cfd, false, peer,
-						     &r->sopts, &err);
+						     &r->set->sopts, &err);
 
 		if (!a) {
 			wsx_notice("%s", err.msg);
@@ -427,36 +307,29 @@ relay_signal(struct wsx_loop *loop, int signo, void *arg)
 	wsx_pairs_close_all(&r->pairs, 1001,
 			    r->interrupted ? "interrupted"
 					   : "relay shutting down");
-	wsx_timer_arm(r->grace, r->opts->grace_us ? 2 * r->opts->grace_us
-						  : RELAY_DEFAULT_GRACE_US);
+	wsx_timer_arm(r->grace, r->set->opts.grace_us
+					? 2 * r->set->opts.grace_us
+					: RELAY_DEFAULT_GRACE_US);
 }
 
 /* Listen on spec[0]; announce where, like serve does. */
 static int
-relay_listen(struct relay *r, struct wsx_server_opts *server,
-	     struct wsx_err *err)
+relay_listen(struct relay *r, struct wsx_err *err)
 {
-	const struct wsx_spec *s = &r->spec[0];
+	const struct relay_opts *o = &r->set->opts;
+	const struct wsx_spec *s = &r->set->spec[0];
+	struct wsx_server_opts server = r->set->server;
 	unsigned port;
 
 	if (s->kind == WSX_SPEC_WS_LISTEN) {
-		if (s->tls && !server->cert)
-			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "'%s' needs --cert and --key",
-					   s->text);
-		if (!s->tls && server->cert)
-			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "--cert and --key go with wss-l:");
-		server->host = s->host;
-		server->port = s->port;
-		r->server = wsx_server_new(r->loop, server, &r->lim,
+		server.host = s->host;
+		server.port = s->port;
+		r->server = wsx_server_new(r->loop, &server, &r->set->lim,
 					   &relay_server_ops, r, err);
 		if (!r->server)
 			return -1;
-		if (r->opts->n_headers)
-			for (size_t i = 0; i < r->opts->n_headers; i++)
-				wsx_server_keep_header(r->server,
-						       r->opts->headers[i]);
+		for (size_t i = 0; i < o->n_headers; i++)
+			wsx_server_keep_header(r->server, o->headers[i]);
 		wsx_notice("listening on %s", wsx_server_url(r->server));
 		return 0;
 	}
@@ -481,165 +354,93 @@ relay_listen(struct relay *r, struct wsx_server_opts *server,
 	return 0;
 }
 
-/* Which side listens, and whether the options fit the sides. */
+/* Open both sides and join them, or listen on spec[0]. */
 static int
-relay_check(struct relay *r, const struct relay_opts *o,
-	    const struct wsx_server_opts *server, struct wsx_err *err)
+relay_open_sides(struct relay *r, struct wsx_err *err)
 {
-	bool ws_l = r->spec[0].kind == WSX_SPEC_WS_LISTEN;
+	struct wsx_ep *a, *b;
 
-	if (wsx_spec_listens(&r->spec[1])) {
-		struct wsx_spec t;
-
-		if (wsx_spec_listens(&r->spec[0]))
-			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "'%s' and '%s' both listen: one "
-					   "side must connect",
-					   r->spec[0].text, r->spec[1].text);
-		t = r->spec[0];
-		r->spec[0] = r->spec[1];
-		r->spec[1] = t;
-		ws_l = r->spec[0].kind == WSX_SPEC_WS_LISTEN;
+	if (relay_setup_listens(r->set))
+		return relay_listen(r, err);
+	a = relay_open(r, &r->set->spec[0], NULL, err);
+	if (!a)
+		return -1;
+	b = relay_open(r, &r->set->spec[1], NULL, err);
+	if (!b) {
+		wsx_ep_free(a);
+		return -1;
 	}
-	if (r->spec[0].kind == WSX_SPEC_STDIO &&
-	    r->spec[1].kind == WSX_SPEC_STDIO)
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "'-' on both sides: one side must be "
-				   "something else");
-	if ((o->connect_first || o->n_headers || o->forward_path) && !ws_l)
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--connect-first, --forward-header and "
-				   "--forward-path go with a ws-l: side");
-	if ((o->n_headers || o->forward_path) && r->spec[1].kind != WSX_SPEC_WS)
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--forward-header and --forward-path go "
-				   "with a ws:// upstream");
-	if (!ws_l && (server->cert || server->n_origins || server->token ||
-		      server->max_conns))
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "listener options go with a ws-l: or "
-				   "wss-l: side");
+	relay_join(r, a, b);
 	return 0;
+}
+
+/* Everything the relay needs, then the sides; -1 with err if one fails. */
+static int
+relay_start(struct relay *r, struct wsx_err *err)
+{
+	const struct relay_opts *o = &r->set->opts;
+
+	if (o->log || o->record) {
+		r->tap = wsx_tap_new(o->log, o->record, err);
+		if (!r->tap)
+			return -1;
+	}
+	signal(SIGHUP, SIG_IGN);
+	r->loop = wsx_loop_new(err);
+	if (!r->loop)
+		return -1;
+	wsx_loop_on_signal(r->loop, relay_signal, r);
+	r->grace = wsx_timer_new(r->loop, relay_grace_over, r);
+	r->procs = wsx_procs_new();
+	r->client = wsx_client_new(r->loop, &r->set->client, err);
+	if (!r->client)
+		return -1;
+	return relay_open_sides(r, err);
+}
+
+static void
+relay_release(struct relay *r)
+{
+	wsx_pairs_free_all(&r->pairs);
+	wsx_fdw_free(r->lw);
+	if (r->lfd >= 0)
+		close(r->lfd);
+	if (r->pending_fd >= 0)
+		close(r->pending_fd);
+	if (r->unlink_path)
+		unlink(r->unlink_path);
+	wsx_server_free(r->server);
+	wsx_client_free(r->client);
+	wsx_timer_free(r->grace);
+	wsx_loop_free(r->loop);
+	wsx_procs_free(r->procs);
+	wsx_tap_free(r->tap);
 }
 
 static int
 relay_run(const struct wsx_cmd *cmd, int argc, char **argv)
 {
-	struct cmd_common common = { 0 };
-	struct relay_opts opts = { .grace_us = RELAY_DEFAULT_GRACE_US };
-	struct wsx_server_opts server;
-	struct wsx_client_opts client;
-	struct relay r = {
-		.cmd = cmd, .opts = &opts, .lfd = -1, .pending_fd = -1
-	};
-	void *const targets[] = { &opts,  &server,	    &client,
-				  &r.lim, &r.sopts.framing, &common };
-	struct wsx_ep *a = NULL, *b = NULL;
+	struct relay_setup set;
+	struct relay r = { .set = &set, .lfd = -1, .pending_fd = -1 };
 	struct wsx_err err;
-	int first, status = WSX_EXIT_OK;
+	int status = WSX_EXIT_OK;
 
-	wsx_server_opts_init(&server);
-	wsx_client_opts_init(&client);
-	wsx_conn_limits_init(&r.lim);
-	/* no framing option given: --raw, or --lines where a side is '-' */
-	wsx_framing_opts_init(&r.sopts.framing, (enum wsx_framing) - 1);
-	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
-	if (first < 0)
-		goto out;
-	if (argc - first != 2) {
-		status = cmd_usage(cmd,
-				   argc - first < 2
-					   ? "expected two endpoints, A and B"
-					   : "too many arguments");
-		goto out;
+	relay_setup_init(&set);
+	if (relay_setup_parse(&set, argc, argv, &err) < 0) {
+		status = cmd_usage(cmd, "%s", err.msg);
+	} else if (!cmd_common_done(cmd, &set.common)) {
+		if (relay_start(&r, &err)) {
+			status = cmd_fail(cmd, &err);
+		} else {
+			wsx_loop_run(r.loop);
+			relay_report_unwritten(&r);
+			status = r.status;
+		}
 	}
-	for (int i = 0; i < 2; i++)
-		if (wsx_spec_parse(&r.spec[i], argv[first + i], &err))
-			goto usage;
-	if (relay_check(&r, &opts, &server, &err))
-		goto usage;
-	if ((int)r.sopts.framing.mode < 0)
-		r.sopts.framing.mode =
-			r.spec[0].kind == WSX_SPEC_STDIO ||
-					r.spec[1].kind == WSX_SPEC_STDIO
-				? WSX_FRAMING_LINES
-				: WSX_FRAMING_RAW;
-	r.sopts.max_message = r.lim.max_message;
-	r.sopts.budget = r.lim.buffer;
-	r.sopts.connect_timeout_us = client.connect_timeout_us;
-	r.connect_timeout_us = client.connect_timeout_us;
-
-	if (opts.log || opts.record) {
-		r.tap = wsx_tap_new(opts.log, opts.record, &err);
-		if (!r.tap)
-			goto fail;
-	}
-	signal(SIGHUP, SIG_IGN);
-	r.loop = wsx_loop_new(&err);
-	if (!r.loop)
-		goto fail;
-	wsx_loop_on_signal(r.loop, relay_signal, &r);
-	r.grace = wsx_timer_new(r.loop, relay_grace_over, &r);
-	r.procs = wsx_procs_new();
-	r.client = wsx_client_new(r.loop, &client, &err);
-	if (!r.client)
-		goto fail;
-	if (wsx_spec_listens(&r.spec[0])) {
-		if (relay_listen(&r, &server, &err))
-			goto fail;
-	} else {
-		a = relay_open(&r, &r.spec[0], NULL, &err);
-		if (!a)
-			goto fail;
-		b = relay_open(&r, &r.spec[1], NULL, &err);
-		if (!b)
-			goto fail;
-		relay_join(&r, a, b);
-		a = b = NULL;
-	}
-	wsx_loop_run(r.loop);
-	relay_report_unwritten(&r);
-	status = r.status;
-	goto out;
-usage:
-	status = cmd_usage(cmd, "%s", err.msg);
-	goto out;
-fail:
-	status = cmd_fail(cmd, &err);
-out:
-	wsx_ep_free(a);
-	wsx_ep_free(b);
-	wsx_pairs_free_all(&r.pairs);
-	wsx_fdw_free(r.lw);
-	if (r.lfd >= 0)
-		close(r.lfd);
-	if (r.pending_fd >= 0)
-		close(r.pending_fd);
-	if (r.unlink_path)
-		unlink(r.unlink_path);
-	wsx_server_free(r.server);
-	wsx_client_free(r.client);
-	wsx_timer_free(r.grace);
-	wsx_loop_free(r.loop);
-	wsx_procs_free(r.procs);
-	wsx_tap_free(r.tap);
-	for (int i = 0; i < 2; i++)
-		wsx_spec_release(&r.spec[i]);
-	wsx_server_opts_release(&server);
-	wsx_client_opts_release(&client);
-	free(opts.headers);
+	relay_release(&r);
+	relay_setup_release(&set);
 	return status;
 }
-
-static const struct wsx_optgroup *const relay_groups[] = {
-	&relay_group,
-	&relay_server_group,
-	&relay_client_group,
-	&wsx_conn_optgroup,
-	&wsx_framing_optgroup,
-	&cmd_common_group,
-	NULL,
-};
 
 const struct wsx_cmd cmd_relay = {
 	.name = "relay",
