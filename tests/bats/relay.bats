@@ -27,7 +27,7 @@ start_node_echo() {
 	NODE_URL=$URL
 }
 
-: "${WSX_BUILDDIR:=${WSX%/*}}"
+: "${WSX_BUILDDIR:=$(dirname "${WSX_REAL:-$WSX}")}"
 
 @test "relay: a bad endpoint is one line naming it, exit 2" {
 	run --separate-stderr "$WSX" relay ws-l:0 tcpp:127.0.0.1:1
