@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ struct wsx_stream {
 	size_t budget;
 	bool drain_wanted;
 	bool failed;
+	char in_name[96], out_name[96]; /* for error messages */
 };
 
 static void
@@ -99,8 +101,8 @@ stream_readable(struct wsx_fdw *w, int fd, void *arg)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		wsx_err_set(&err, WSX_EXIT_FAIL, "read error: %s",
-			    strerror(errno));
+		wsx_err_set(&err, WSX_EXIT_FAIL, "cannot read %s: %s",
+			    s->in_name, strerror(errno));
 		stream_fail(s, &err);
 		return;
 	}
@@ -127,7 +129,8 @@ stream_writable(struct wsx_fdw *w, int fd, void *arg)
 				continue;
 			if (errno == EAGAIN)
 				break;
-			wsx_err_set(&err, WSX_EXIT_FAIL, "write error: %s",
+			wsx_err_set(&err, WSX_EXIT_FAIL,
+				    "cannot write to %s: %s", s->out_name,
 				    strerror(errno));
 			stream_fail(s, &err);
 			return;
@@ -165,6 +168,7 @@ wsx_stream_new(struct wsx_loop *loop, int in_fd, int out_fd,
 	s->mode = framing->mode;
 	s->budget = budget;
 	s->paused = true;
+	wsx_stream_set_names(s, "input", "output");
 	wsx_decoder_init(&s->dec, framing, max_message);
 	wsx_buf_init(&s->obuf, 0, SIZE_MAX / 2);
 	s->input_done = in_fd < 0;
@@ -196,6 +200,13 @@ wsx_stream_free(struct wsx_stream *s)
 	wsx_decoder_release(&s->dec);
 	wsx_buf_release(&s->obuf);
 	free(s);
+}
+
+void
+wsx_stream_set_names(struct wsx_stream *s, const char *in, const char *out)
+{
+	snprintf(s->in_name, sizeof(s->in_name), "%s", in);
+	snprintf(s->out_name, sizeof(s->out_name), "%s", out);
 }
 
 void

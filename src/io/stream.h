@@ -41,6 +41,10 @@ struct wsx_stream *wsx_stream_new(struct wsx_loop *loop, int in_fd, int out_fd,
 				  const struct wsx_stream_ops *ops, void *arg,
 				  struct wsx_err *err);
 void wsx_stream_free(struct wsx_stream *s);
+/* What errors call the input and the output ("stdin", "stdout"); by
+ * default "input" and "output". */
+void wsx_stream_set_names(struct wsx_stream *s, const char *in,
+			  const char *out);
 void wsx_stream_resume(struct wsx_stream *s);
 /* Read no input until wsx_stream_resume(). */
 void wsx_stream_pause(struct wsx_stream *s);

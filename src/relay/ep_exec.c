@@ -373,6 +373,7 @@ wsx_ep_exec_new(struct wsx_loop *loop, struct wsx_procs *procs,
 		const struct wsx_ep_stream_opts *o, struct wsx_err *err)
 {
 	struct ep_exec *x;
+	char in[320], out[320];
 	pid_t pid;
 	int to_child, from_child;
 
@@ -403,6 +404,9 @@ wsx_ep_exec_new(struct wsx_loop *loop, struct wsx_procs *procs,
 		ep_exec_free(&x->base);
 		return NULL;
 	}
+	snprintf(in, sizeof(in), "the stdout of %s", x->base.peer);
+	snprintf(out, sizeof(out), "the stdin of %s", x->base.peer);
+	wsx_stream_set_names(x->s, in, out);
 	x->base.open = true;
 	return &x->base;
 }

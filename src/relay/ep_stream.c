@@ -123,6 +123,10 @@ ep_stream_start(struct ep_stream *x, int in_fd, int out_fd, struct wsx_err *err)
 			      &ep_stream_ops, x, err);
 	if (!x->s)
 		return -1;
+	if (x->fd < 0)
+		wsx_stream_set_names(x->s, "stdin", "stdout");
+	else
+		wsx_stream_set_names(x->s, x->base.peer, x->base.peer);
 	if (!x->pause_wanted)
 		wsx_stream_resume(x->s);
 	return 0;

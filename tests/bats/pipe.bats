@@ -250,6 +250,14 @@ pipe_into_stuck_reader() {
 	refute_output --partial 'not written'
 }
 
+@test "pipe: a reader that goes away (| head) ends it with one clear line, exit 1" {
+	run --separate-stderr bash -c "head -c 3000000 /dev/zero |
+		timeout 20 '$WSX' pipe --raw -b '$URL' | head -c 10 >/dev/null;
+		echo \"\${PIPESTATUS[1]}\""
+	assert_output 1
+	[ "$stderr" = "wsx: cannot write to stdout: Broken pipe" ]
+}
+
 @test "pipe: --grace with a bad time is a usage error naming the option" {
 	run "$WSX" pipe --grace soon "$URL"
 	[ "$status" -eq 2 ]
