@@ -15,7 +15,7 @@
 #include "ws/proto.h"
 
 /* "81 85 00000000 'Hello'" -> bytes; returns the count. */
-static size_t
+static inline size_t
 wt_bytes(unsigned char *out, size_t cap, const char *s)
 {
 	size_t n = 0;
@@ -47,9 +47,9 @@ struct wt_log {
 	size_t n;
 };
 
-static void wt_add(struct wt_log *l, const char *fmt, ...) TAP_PRINTF(2, 3);
+static inline void wt_add(struct wt_log *l, const char *fmt, ...) TAP_PRINTF(2, 3);
 
-static void
+static inline void
 wt_add(struct wt_log *l, const char *fmt, ...)
 {
 	va_list ap;
@@ -69,7 +69,7 @@ wt_add(struct wt_log *l, const char *fmt, ...)
 }
 
 /* printable text as is, anything else as \xNN; long runs summarised */
-static void
+static inline void
 wt_payload(char *out, size_t cap, const unsigned char *d, size_t len,
 	   bool text)
 {
@@ -91,7 +91,7 @@ wt_payload(char *out, size_t cap, const unsigned char *d, size_t len,
 }
 
 /* Render one event the way the tables spell it. */
-static void
+static inline void
 wt_event(struct wt_log *l, const struct ws_event *ev)
 {
 	char pl[1024];
@@ -141,7 +141,7 @@ wt_event(struct wt_log *l, const struct ws_event *ev)
 	}
 }
 
-static void
+static inline void
 wt_on_event(void *arg, struct ws_event *ev)
 {
 	wt_event(arg, ev);
@@ -153,7 +153,7 @@ wt_on_event(void *arg, struct ws_event *ev)
  * client and not by a server, with a minimal length; "BAD" says where not.
  * Returns the bytes rendered (a partial frame at the end is left).
  */
-static size_t
+static inline size_t
 wt_frames(struct wt_log *l, const unsigned char *d, size_t len,
 	  enum ws_role role)
 {
