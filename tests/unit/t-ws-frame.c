@@ -25,16 +25,16 @@ static const struct hdr_row hdr_rows[] = {
 	{ "ping (5.7)", "89 05", 2, 1, 0, 9, 0, 5, 0 },
 	{ "256 bytes, 16-bit length (5.7)", "82 7e 01 00", 4, 1, 0, 2, 0, 256,
 	  0 },
-	{ "64 KiB, 64-bit length (5.7)", "82 7f 00 00 00 00 00 01 00 00", 10,
-	  1, 0, 2, 0, 65536, 0 },
+	{ "64 KiB, 64-bit length (5.7)", "82 7f 00 00 00 00 00 01 00 00", 10, 1,
+	  0, 2, 0, 65536, 0 },
 	{ "RSV bits are reported", "f2 00", 2, 1, 0x70, 2, 0, 0, 0 },
 	{ "reserved opcodes are reported, not judged", "8b 00", 2, 1, 0, 11, 0,
 	  0, 0 },
 	{ "largest 7-bit length", "82 7d", 2, 1, 0, 2, 0, 125, 0 },
 	{ "smallest 16-bit length", "82 7e 00 7e", 4, 1, 0, 2, 0, 126, 0 },
 	{ "largest 16-bit length", "82 7e ff ff", 4, 1, 0, 2, 0, 65535, 0 },
-	{ "largest 64-bit length", "82 7f 7f ff ff ff ff ff ff ff", 10, 1, 0,
-	  2, 0, 0x7fffffffffffffffull, 0 },
+	{ "largest 64-bit length", "82 7f 7f ff ff ff ff ff ff ff", 10, 1, 0, 2,
+	  0, 0x7fffffffffffffffull, 0 },
 	{ "one byte is not a header", "81", 0, 0, 0, 0, 0, 0, 0 },
 	{ "a 16-bit length needs its 2 bytes", "82 7e 01", 0, 0, 0, 0, 0, 0,
 	  0 },
@@ -48,8 +48,8 @@ static const struct hdr_row hdr_rows[] = {
 	  WS_FRAME_NOT_MINIMAL },
 	{ "65535 in 64 bits is not minimal", "82 7f 00 00 00 00 00 00 ff ff",
 	  -1, 0, 0, 0, 0, 0, WS_FRAME_NOT_MINIMAL },
-	{ "the top bit of a 64-bit length", "82 7f 80 00 00 00 00 00 00 00",
-	  -1, 0, 0, 0, 0, 0, WS_FRAME_TOO_LONG },
+	{ "the top bit of a 64-bit length", "82 7f 80 00 00 00 00 00 00 00", -1,
+	  0, 0, 0, 0, 0, WS_FRAME_TOO_LONG },
 };
 
 static void
@@ -63,7 +63,8 @@ parse_table(void)
 		enum ws_frame_error why;
 		int rc = ws_frame_parse(&f, b, n, &why);
 
-		if (!is_int(rc, r->rc, "parse: %s: result", r->name) || rc <= 0) {
+		if (!is_int(rc, r->rc, "parse: %s: result", r->name) ||
+		    rc <= 0) {
 			if (rc < 0)
 				is_int(why, r->why, "parse: %s: why", r->name);
 			continue;
@@ -79,9 +80,11 @@ parse_table(void)
 static void
 build_round_trip(void)
 {
-	static const uint64_t lens[] = { 0,	1,     125,	126,
-					 127,	65535, 65536,	1ull << 32,
-					 0x7fffffffffffffffull };
+	static const uint64_t lens[] = {
+		0,     1,	   125,
+		126,   127,	   65535,
+		65536, 1ull << 32, 0x7fffffffffffffffull
+	};
 	static const uint8_t key[4] = { 1, 2, 3, 4 };
 	int all = 1;
 
@@ -94,10 +97,10 @@ build_round_trip(void)
 						  lens[i], m ? key : NULL);
 			int rc = ws_frame_parse(&f, b, h, &why);
 
-			if (rc != (int)h || h != ws_frame_header_len(lens[i], m) ||
+			if (rc != (int)h ||
+			    h != ws_frame_header_len(lens[i], m) ||
 			    f.len != lens[i] || f.masked != m || f.fin != m ||
-			    f.rsv != WS_RSV1 ||
-			    (m && memcmp(f.key, key, 4))) {
+			    f.rsv != WS_RSV1 || (m && memcmp(f.key, key, 4))) {
 				diag("len %llu masked %d: h %zu rc %d",
 				     (unsigned long long)lens[i], m, h, rc);
 				all = 0;
@@ -139,7 +142,8 @@ masking(void)
 				if (memcmp(in + align, want, len))
 					all = 0;
 			}
-	ok(all, "mask: equal to the bytewise XOR at every alignment, length and phase");
+	ok(all,
+	   "mask: equal to the bytewise XOR at every alignment, length and phase");
 	/* a payload unmasked in pieces equals it unmasked whole */
 	all = 1;
 	for (size_t cut = 0; cut <= 100; cut++) {
@@ -153,12 +157,14 @@ masking(void)
 		if (memcmp(out, want, 100))
 			all = 0;
 	}
-	ok(all, "mask: a payload unmasked in two pieces, cut anywhere, is unmasked right");
+	ok(all,
+	   "mask: a payload unmasked in two pieces, cut anywhere, is unmasked right");
 	{
 		unsigned char hello[] = { 0x7f, 0x9f, 0x4d, 0x51, 0x58 };
 
 		ws_frame_mask(hello, hello, 5, key, 0);
-		is_mem(hello, 5, "Hello", 5, "mask: the RFC's example unmasks to Hello");
+		is_mem(hello, 5, "Hello", 5,
+		       "mask: the RFC's example unmasks to Hello");
 	}
 	free(in);
 	free(out);

@@ -60,10 +60,10 @@ static const struct row rows[] = {
 	  "89 81" M "31 89 81" M "32 89 81" M "33 89 81" M "34 89 81" M "35",
 	  "ping:31; ping:32; ping:33; ping:34; ping:35",
 	  "PONG:31; PONG:32; PONG:33; PONG:34; PONG:35", "open" },
-	{ "a server's ping gets a masked pong", C, 0, "89 02 'hi'",
-	  "ping:6869", "PONG:6869", "open" },
-	{ "an empty ping gets an empty pong", S, 0, "89 80" M, "ping:",
-	  "PONG:", "open" },
+	{ "a server's ping gets a masked pong", C, 0, "89 02 'hi'", "ping:6869",
+	  "PONG:6869", "open" },
+	{ "an empty ping gets an empty pong", S, 0, "89 80" M,
+	  "ping:", "PONG:", "open" },
 	{ "a ping of 125 bytes is answered", S, 0,
 	  "89 fd" M
 	  "'01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234'",
@@ -130,8 +130,7 @@ static const struct row rows[] = {
 	  "close 1000 bye!", "CLOSE 1000", "closed drop" },
 	{ "a close of 125 bytes", C, 0,
 	  "88 7d 0f a0 '012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012'",
-	  "close 4000 <123 bytes>",
-	  "CLOSE 4000", "closed await" },
+	  "close 4000 <123 bytes>", "CLOSE 4000", "closed await" },
 	{ "an empty close means 1005 and is echoed empty", S, 0, "88 80" M,
 	  "close 1005", "CLOSE", "closed drop" },
 	{ "a one-byte close fails 1002", S, 0, "88 81" M "03", "fail 1002",
@@ -141,9 +140,9 @@ static const struct row rows[] = {
 	{ "frames after the peer's close are ignored", S, 0,
 	  "88 82" M "03 e8 81 81" M "'a' 89 80" M, "close 1000", "CLOSE 1000",
 	  "closed drop" },
-	{ "after our close, data still arrives and the peer's close ends it",
-	  S, F_CLOSE_FIRST, "81 81" M "'a' 88 82" M "03 e8",
-	  "text:a; close 1000", "CLOSE 1000", "closed drop" },
+	{ "after our close, data still arrives and the peer's close ends it", S,
+	  F_CLOSE_FIRST, "81 81" M "'a' 88 82" M "03 e8", "text:a; close 1000",
+	  "CLOSE 1000", "closed drop" },
 	{ "after our close, a ping is not answered", S, F_CLOSE_FIRST,
 	  "89 81" M "'p'", "ping:70", "CLOSE 1000", "closing" },
 	{ "after our close, a failure sends nothing more", C, F_CLOSE_FIRST,
@@ -166,8 +165,8 @@ static const struct row rows[] = {
 	  "01 84" M "'a' ff 'bc'", "fail 1007", "CLOSE 1007", "closed drop" },
 	{ "a character split across fragments", S, 0,
 	  "01 82" M "e2 82 80 81" M "ac", "text:\\xe2\\x82\\xac", "", "open" },
-	{ "binary is not checked for UTF-8", S, 0, "82 81" M "ff",
-	  "binary:ff", "", "open" },
+	{ "binary is not checked for UTF-8", S, 0, "82 81" M "ff", "binary:ff",
+	  "", "open" },
 	/* stream mode: pieces as they arrive */
 	{ "stream: fragments come as they arrive", S, F_STREAM,
 	  "01 83" M "'Hel' 00 81" M "'l' 80 81" M "'o'",
@@ -182,10 +181,14 @@ static const char *
 end_of(const struct ws_proto *p)
 {
 	switch (ws_proto_state(p)) {
-	case WS_STATE_CONNECTING: return "connecting";
-	case WS_STATE_OPEN: return "open";
-	case WS_STATE_CLOSING: return "closing";
-	default: break;
+	case WS_STATE_CONNECTING:
+		return "connecting";
+	case WS_STATE_OPEN:
+		return "open";
+	case WS_STATE_CLOSING:
+		return "closing";
+	default:
+		break;
 	}
 	return ws_proto_tcp(p) == WS_TCP_AWAIT ? "closed await" : "closed drop";
 }
@@ -199,8 +202,10 @@ run(const struct row *r, const unsigned char *in, size_t len,
     const char **end)
 {
 	struct ws_proto p;
-	struct ws_proto_opts o = { .role = r->role, .open = &plain,
-				   .on_event = wt_on_event, .arg = ev };
+	struct ws_proto_opts o = { .role = r->role,
+				   .open = &plain,
+				   .on_event = wt_on_event,
+				   .arg = ev };
 	unsigned char *copy = malloc(len + 1);
 	size_t at = 0, olen;
 	const unsigned char *od;
@@ -261,8 +266,8 @@ table(void)
 				       !strcmp(out.s, out2.s) &&
 				       !strcmp(end, end2);
 				if (!same)
-					diag("split at %zu and %zu: %s | %s",
-					     a, b, ev2.s, out2.s);
+					diag("split at %zu and %zu: %s | %s", a,
+					     b, ev2.s, out2.s);
 			}
 		}
 		ok(same, "%s: %s: the same however the input is split", role,
@@ -274,13 +279,15 @@ table(void)
 static void
 generated(void)
 {
-	static const int bad_codes[] = { 0,    1,    999,  1004, 1005, 1006,
-					 1015, 1016, 1100, 2000, 2999, 5000,
-					 65535 };
-	static const int good_codes[] = { 1000, 1001, 1002, 1003, 1007, 1008,
-					  1009, 1010, 1011, 1012, 1013, 1014,
-					  3000, 4999 };
-	static const int reserved[] = { 3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf };
+	static const int bad_codes[] = { 0,    1,    999,  1004, 1005,
+					 1006, 1015, 1016, 1100, 2000,
+					 2999, 5000, 65535 };
+	static const int good_codes[] = { 1000, 1001, 1002, 1003, 1007,
+					  1008, 1009, 1010, 1011, 1012,
+					  1013, 1014, 3000, 4999 };
+	static const int reserved[] = {
+		3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf
+	};
 	struct row r = { .role = S, .out = "CLOSE 1002", .end = "closed drop" };
 	char in[128], evs[64], outs[64], name[64];
 	unsigned char bytes[64];
@@ -289,7 +296,8 @@ generated(void)
 	size_t len;
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		snprintf(in, sizeof(in), "%02x 80 00000000", 0x80 | reserved[i]);
+		snprintf(in, sizeof(in), "%02x 80 00000000",
+			 0x80 | reserved[i]);
 		len = wt_bytes(bytes, sizeof(bytes), in);
 		run(&r, bytes, len, NULL, 0, &ev, &out, &end);
 		ok(!strcmp(ev.s, "fail 1002") && !strcmp(out.s, "CLOSE 1002"),
@@ -325,18 +333,28 @@ static void
 utf8_splits(void)
 {
 	static const char *const good[] = {
-		"\xc2\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-		"a\xed\x9f\xbf" "b", "\xf4\x8f\xbf\xbf",
+		"\xc2\xa9",
+		"\xe2\x82\xac",
+		"\xf0\x9f\x98\x80",
+		"a\xed\x9f\xbf"
+		"b",
+		"\xf4\x8f\xbf\xbf",
 	};
 	static const struct {
 		const char *s;
 		size_t bad; /* index of the first byte that cannot be valid */
 	} bad[] = {
-		{ "ab\xc0\x80", 2 },	 { "\xed\xa0\x80", 1 },
-		{ "\xf4\x90\x80\x80", 1 }, { "\xe2\x28\xa1", 1 },
-		{ "x\xf0\x9f\x98" "y", 4 }, { "\xff", 0 },
+		{ "ab\xc0\x80", 2 },
+		{ "\xed\xa0\x80", 1 },
+		{ "\xf4\x90\x80\x80", 1 },
+		{ "\xe2\x28\xa1", 1 },
+		{ "x\xf0\x9f\x98"
+		  "y",
+		  4 },
+		{ "\xff", 0 },
 	};
-	struct ws_proto_opts o = { .role = WS_ROLE_CLIENT, .open = &plain,
+	struct ws_proto_opts o = { .role = WS_ROLE_CLIENT,
+				   .open = &plain,
 				   .on_event = wt_on_event };
 	int all = 1;
 
@@ -367,7 +385,8 @@ utf8_splits(void)
 			ws_proto_release(&p);
 		}
 	}
-	ok(all, "valid UTF-8 split between fragments at every byte arrives whole");
+	ok(all,
+	   "valid UTF-8 split between fragments at every byte arrives whole");
 	all = 1;
 	for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
 		size_t n = strlen(bad[b].s);
@@ -406,7 +425,8 @@ utf8_splits(void)
 			ws_proto_release(&p);
 		}
 	}
-	ok(all, "invalid UTF-8 fails 1007 at its first bad byte, whatever the split");
+	ok(all,
+	   "invalid UTF-8 fails 1007 at its first bad byte, whatever the split");
 }
 
 int

@@ -47,7 +47,8 @@ struct wt_log {
 	size_t n;
 };
 
-static inline void wt_add(struct wt_log *l, const char *fmt, ...) TAP_PRINTF(2, 3);
+static inline void wt_add(struct wt_log *l, const char *fmt, ...)
+	TAP_PRINTF(2, 3);
 
 static inline void
 wt_add(struct wt_log *l, const char *fmt, ...)
@@ -59,8 +60,8 @@ wt_add(struct wt_log *l, const char *fmt, ...)
 		l->n += (size_t)snprintf(l->s + l->n, sizeof(l->s) - l->n,
 					 "; ");
 	va_start(ap, fmt);
-	k = vsnprintf(l->s + l->n, l->n < sizeof(l->s) ? sizeof(l->s) - l->n : 0,
-		      fmt, ap);
+	k = vsnprintf(l->s + l->n,
+		      l->n < sizeof(l->s) ? sizeof(l->s) - l->n : 0, fmt, ap);
 	va_end(ap);
 	if (k > 0)
 		l->n += (size_t)k;
@@ -70,8 +71,7 @@ wt_add(struct wt_log *l, const char *fmt, ...)
 
 /* printable text as is, anything else as \xNN; long runs summarised */
 static inline void
-wt_payload(char *out, size_t cap, const unsigned char *d, size_t len,
-	   bool text)
+wt_payload(char *out, size_t cap, const unsigned char *d, size_t len, bool text)
 {
 	size_t o = 0;
 
@@ -110,10 +110,10 @@ wt_event(struct wt_log *l, const struct ws_event *ev)
 			   ev->msg_type == WSX_MSG_TEXT);
 		wt_add(l, "%s%s:%s",
 		       ev->msg_type == WSX_MSG_TEXT ? "text" : "binary",
-		       ev->first && ev->fin ? "" :
-		       ev->first	    ? "(" :
-		       ev->fin		    ? ")" :
-					      "-",
+		       ev->first && ev->fin ? ""
+		       : ev->first	    ? "("
+		       : ev->fin	    ? ")"
+					    : "-",
 		       pl);
 		break;
 	case WS_EV_PING:
@@ -123,8 +123,7 @@ wt_event(struct wt_log *l, const struct ws_event *ev)
 	case WS_EV_PONG:
 		wt_payload(pl, sizeof(pl), ev->data, ev->len, false);
 		if (ev->ping_time >= 0)
-			wt_add(l, "pong:%s@%lld", pl,
-			       (long long)ev->ping_time);
+			wt_add(l, "pong:%s@%lld", pl, (long long)ev->ping_time);
 		else
 			wt_add(l, "pong:%s", pl);
 		break;
@@ -166,7 +165,7 @@ wt_frames(struct wt_log *l, const unsigned char *d, size_t len,
 		unsigned char pl[WS_FRAME_MAX_CONTROL + 200];
 		char s[1024];
 		static const char *const names[16] = {
-			"CONT", "TEXT", "BINARY", "3", "4",    "5",
+			"CONT", "TEXT", "BINARY", "3",	  "4",	  "5",
 			"6",	"7",	"CLOSE",  "PING", "PONG",
 		};
 
@@ -195,8 +194,8 @@ wt_frames(struct wt_log *l, const unsigned char *d, size_t len,
 					 (unsigned long long)f.len);
 			wt_add(l, "%s%s%s%s:%s",
 			       names[f.opcode] ? names[f.opcode] : "?",
-			       f.fin ? "" : "+", f.rsv & WS_RSV1 ? "*" : "",
-			       "", s);
+			       f.fin ? "" : "+", f.rsv & WS_RSV1 ? "*" : "", "",
+			       s);
 		}
 		off += f.len;
 	}
