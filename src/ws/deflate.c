@@ -339,10 +339,16 @@ pmd_inflate(struct ws_deflate *d, struct wsx_buf *out, size_t *total)
 		if (*total > d->rx_max)
 			return 1009;
 		if (rc == Z_STREAM_END) {
-			/* a final block (BFINAL): nothing may follow it in
-			 * this message, and the next one starts afresh */
+			/*
+			 * A block with BFINAL set (RFC 7692 7.2.3.4): what
+			 * follows starts a new stream, and the message ends
+			 * with the inflater reset whatever was agreed
+			 */
+			inflateReset(&d->rx);
 			d->rx_end = true;
-			return d->rx.avail_in ? 1007 : 0;
+			if (!d->rx.avail_in)
+				return 0;
+			continue;
 		}
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			return rc == Z_MEM_ERROR ? 1011 : 1007;
@@ -368,8 +374,6 @@ ws_deflate_decompress(struct ws_deflate *d, const void *data, size_t len,
 	while (len) {
 		size_t piece = len > (1u << 30) ? (1u << 30) : len;
 
-		if (d->rx_end)
-			return 1007;
 		d->rx.next_in = (Bytef *)(uintptr_t)p;
 		d->rx.avail_in = (uInt)piece;
 		if ((rc = pmd_inflate(d, out, total)))
@@ -379,12 +383,10 @@ ws_deflate_decompress(struct ws_deflate *d, const void *data, size_t len,
 	}
 	if (!fin)
 		return 0;
-	if (!d->rx_end) {
-		d->rx.next_in = (Bytef *)(uintptr_t)pmd_tail;
-		d->rx.avail_in = 4;
-		if ((rc = pmd_inflate(d, out, total)))
-			return rc;
-	}
+	d->rx.next_in = (Bytef *)(uintptr_t)pmd_tail;
+	d->rx.avail_in = 4;
+	if ((rc = pmd_inflate(d, out, total)))
+		return rc;
 	if (d->rx_reset || d->rx_end)
 		inflateReset(&d->rx);
 	d->rx_end = false;

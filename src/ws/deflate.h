@@ -72,7 +72,7 @@ struct ws_deflate {
 	int tx_bits, rx_bits;	 /* window bits to use */
 	bool tx_off;		 /* agreed window too small for zlib: never
 				    compress (uncompressed messages are legal) */
-	bool rx_end;		 /* the message's deflate stream ended */
+	bool rx_end;		 /* a final block came in this message */
 	size_t rx_max;		 /* decompressed bytes allowed per message */
 };
 
