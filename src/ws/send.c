@@ -115,22 +115,24 @@ ws_proto_send_fragment(struct ws_proto *p, enum wsx_msg_type type,
 		return wsx_err_set(err, WSX_EXIT_FAIL,
 				   "a message cannot change type midway");
 	if (!p->tx_active) {
-		wsx_utf8_init(&p->tx_utf8);
 		p->tx_type = type;
 		p->tx_compressed = p->deflate && ws_deflate_can_compress(&p->z);
 		op = type == WSX_MSG_TEXT ? WS_OP_TEXT : WS_OP_BINARY;
 		rsv = p->tx_compressed ? WS_RSV1 : 0;
 	}
-	if (type == WSX_MSG_TEXT &&
-	    (!wsx_utf8_feed(&p->tx_utf8, data, len) ||
-	     (fin && !wsx_utf8_complete(&p->tx_utf8)))) {
-		/* the peer would fail us with 1007: refuse it here */
+	if (type == WSX_MSG_TEXT) {
+		struct wsx_utf8 before = p->tx_utf8;
+
 		if (!p->tx_active)
 			wsx_utf8_init(&p->tx_utf8);
-		else
-			p->tx_utf8.bad = false;
-		return wsx_err_set(err, WSX_EXIT_FAIL,
-				   "text to send is not UTF-8");
+		if (!wsx_utf8_feed(&p->tx_utf8, data, len) ||
+		    (fin && !wsx_utf8_complete(&p->tx_utf8))) {
+			/* the peer would fail us with 1007: refuse it here,
+			 * and leave the message as it was */
+			p->tx_utf8 = before;
+			return wsx_err_set(err, WSX_EXIT_FAIL,
+					   "text to send is not UTF-8");
+		}
 	}
 	p->tx_active = !fin;
 	if (!p->tx_compressed) {

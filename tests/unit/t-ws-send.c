@@ -113,6 +113,9 @@ fragments(void)
 	       "a message cannot start inside another");
 	is_int(ws_proto_send_fragment(&p, WSX_MSG_BINARY, "x", 1, true, &err),
 	       -1, "a message cannot change type midway");
+	is_int(ws_proto_send_fragment(&p, WSX_MSG_TEXT, "\x82\xff", 2, false,
+				      &err),
+	       -1, "a fragment that breaks UTF-8 is refused");
 	ws_proto_ping(&p, "i", 1, 0, &err);
 	ws_proto_send_fragment(&p, WSX_MSG_TEXT, "\xac", 1, true, &err);
 	output(&p, &out);
