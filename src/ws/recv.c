@@ -181,6 +181,14 @@ recv_data(struct ws_proto *p, unsigned char *d, size_t n, bool last, bool whole)
 		int code = ws_deflate_decompress(&p->z, d, n, end, &p->msg,
 						 &p->rx_total);
 
+		plen = p->msg.len - before;
+		piece = plen ? wsx_buf_data(&p->msg) + before : NULL;
+		/* what inflated before an error is judged first, so the
+		 * first bad byte decides however the input was split */
+		if (text && !wsx_utf8_feed(&p->rx_utf8, piece, plen)) {
+			ws_proto_fail(p, 1007, "a text message is not UTF-8");
+			return;
+		}
 		if (code) {
 			ws_proto_fail(
 				p, code,
@@ -191,14 +199,12 @@ recv_data(struct ws_proto *p, unsigned char *d, size_t n, bool last, bool whole)
 					: "out of memory inflating a message");
 			return;
 		}
-		piece = wsx_buf_data(&p->msg) + before;
-		plen = p->msg.len - before;
 	} else {
 		p->rx_total += n;
-	}
-	if (text && !wsx_utf8_feed(&p->rx_utf8, piece, plen)) {
-		ws_proto_fail(p, 1007, "a text message is not UTF-8");
-		return;
+		if (text && !wsx_utf8_feed(&p->rx_utf8, piece, plen)) {
+			ws_proto_fail(p, 1007, "a text message is not UTF-8");
+			return;
+		}
 	}
 	if (end && text && !wsx_utf8_complete(&p->rx_utf8)) {
 		ws_proto_fail(p, 1007,
