@@ -506,6 +506,19 @@ serve_exec() {
 	serve_exec jsonl
 }
 
+@test "serve --exec: a child that reads more slowly than --grace still gets every byte its client sent before leaving" {
+	local in="$BATS_TEST_TMPDIR/child.in" out="$BATS_TEST_TMPDIR/out"
+	head -c 1000000 /dev/urandom >"$BATS_TEST_TMPDIR/sent"
+	# 800 KB/s: the child takes over a second for what the client sent
+	start_server serve "$WSX" serve -p 0 --raw --grace 0.3 --sh "$(printf \
+		'exec %q %q --min 16384 --max 16384 --sleep 0.02 %q' \
+		"$PYTHON" "$HELPERS/slow_reader.py" "$in")"
+	run_into file "$out" "$BATS_TEST_TMPDIR/sent" "$WSX" pipe --raw "$URL"
+	expect_status 0
+	wait_done "$in"
+	expect_bytes "$BATS_TEST_TMPDIR/sent" "$in"
+}
+
 # --- the failures of issue 14 -----------------------------------------------------
 
 @test "issue 14: one 100,000-byte text message into a slow pipe: all 100,001 bytes come out and pipe exits 0 (also --raw)" {
