@@ -145,9 +145,17 @@ hold_stdin() {
 	done
 }
 
+# nonblock: make this shell's stdout non-blocking, as a program sharing a
+# pipe may leave it (the flag belongs to the pipe's open file description)
+nonblock() {
+	"$PYTHON" -c 'import fcntl, os
+fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)'
+}
+
 # run_into SINK OUT INPUT CMD...: run CMD (bounded by $WSX_TIMEOUT) with
 # stdin from INPUT and stdout into SINK; fail clearly if it had to be killed.
-#   SINK   file: OUT itself; pipe: cat >OUT; slow: slow_reader.py OUT
+#   SINK   file: OUT itself; pipe: cat >OUT; slow: slow_reader.py OUT;
+#          slow-nonblock: the same, the pipe left non-blocking before
 #   INPUT  a file (/dev/null too), or hold:FILE:UNTIL (see hold_stdin)
 # Sets $STATUS; CMD's stderr is in $ERR.
 run_into() {
@@ -169,6 +177,7 @@ run_into() {
 		file) bounded "$@" <"$input" >"$out" ;;
 		pipe) bounded "$@" <"$input" | cat >"$out" ;;
 		slow) bounded "$@" <"$input" | slow_read "$out" ;;
+		slow-nonblock) { nonblock && bounded "$@" <"$input"; } | slow_read "$out" ;;
 		esac
 	fi
 	STATUS=$(cat "$ST" 2>/dev/null || echo none)
@@ -237,7 +246,7 @@ pipe_push() {
 	run_into "$1" "$out" /dev/null \
 		"$WSX" pipe -n "$(mode_flag "$3")" "$(push_url "$2" "$(msgs_for "$3")")"
 	expect_status 0
-	[ "$1" != slow ] || expect_full "$out"
+	[[ $1 != slow* ]] || expect_full "$out"
 	expect_bytes "$DATA/$3" "$out" "$3"
 }
 
@@ -259,7 +268,7 @@ connect_push() {
 	run_into "$1" "$out" /dev/null "$WSX" connect -x hello \
 		-w $((WSX_TIMEOUT - 5)) "$(push_url "$2" data/msgs-mixed)"
 	expect_status 0
-	[ "$1" != slow ] || expect_full "$out"
+	[[ $1 != slow* ]] || expect_full "$out"
 	expect_bytes "$DATA/connect" "$out"
 }
 
@@ -417,6 +426,11 @@ serve_exec() {
 @test "connect -x into a pipe and into a file: every message of every size is written whole" {
 	connect_push pipe node
 	connect_push file python
+}
+
+@test "pipe and connect -x into a slow pipe another program left non-blocking: every message still comes out whole" {
+	pipe_push slow-nonblock python len32
+	connect_push slow-nonblock node
 }
 
 # --- relay ws:// - -------------------------------------------------------------
