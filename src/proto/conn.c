@@ -485,6 +485,23 @@ conn_send_close(struct wsx_conn *c)
 }
 
 /*
+ * Bytes we framed, to libwebsockets as they are (LWS_WRITE_HTTP passes
+ * through a ws connection unframed). What the socket does not take now,
+ * libwebsockets keeps and sends first. Only the flush before answering a
+ * peer's close writes while it keeps some: 4.1 then appends the new bytes
+ * and returns how much of the older ones went out, so anything but -1 means
+ * all were taken (counted as short, the rest of the queue was dropped).
+ */
+static int
+conn_write_raw(struct wsx_conn *c, unsigned char *p, size_t n)
+{
+	bool appended = lws_partial_buffered(c->wsi) != 0;
+	int m = lws_write(c->wsi, p, n, LWS_WRITE_HTTP);
+
+	return m < 0 || (!appended && (size_t)m < n) ? -1 : 0;
+}
+
+/*
  * Frame the small messages at the head of the queue into one buffer and
  * hand it to libwebsockets as raw bytes (LWS_WRITE_HTTP passes through a
  * ws connection unframed): one write and one poll for the lot instead of
@@ -511,7 +528,7 @@ conn_flush_batch(struct wsx_conn *c)
 		wsx_sendq_advance(&c->q, it.len);
 		msgs++;
 	}
-	if (n && lws_write(c->wsi, out, n, LWS_WRITE_HTTP) < (int)n)
+	if (n && conn_write_raw(c, out, n))
 		return -1;
 	return (int)msgs;
 }
@@ -538,7 +555,7 @@ conn_write_fragment(struct wsx_conn *c, const struct wsx_sendq_item *it)
 	if (c->client)
 		wsx_frame_mask(frag, frag, n, hdr + h - 4);
 	memcpy(frag - h, hdr, h);
-	if (lws_write(c->wsi, frag - h, h + n, LWS_WRITE_HTTP) < (int)(h + n))
+	if (conn_write_raw(c, frag - h, h + n))
 		return -1;
 	if (!it->off)
 		c->info.msgs_out++;

@@ -14,7 +14,14 @@
  * made non-blocking per call instead (MSG_DONTWAIT on sockets; regular
  * files never wait; a pipe or terminal that could not be reopened is
  * written at most PIPE_BUF bytes at a time after poll() said it had room,
- * which the kernel takes without blocking).
+ * which the kernel takes without blocking, and read only once poll() says
+ * it has data or has hung up).
+ *
+ * Named FIFOs are not reopened for reading: a FIFO opened non-blocking
+ * when no writer has it open never reports POLLHUP (Linux keeps it for the
+ * next writer), so a FIFO whose writer had already gone, before we started
+ * or while reading was paused, was never seen to end and wsx hung at EOF.
+ * Anonymous pipes do not do that.
  *
  * Hang-ups. libwebsockets closes a raw-file wsi when poll() reports POLLHUP
  * without POLLIN, which is exactly what a pipe whose writer has gone
@@ -33,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,6 +119,20 @@ fdw_reopen(const struct wsx_fdw *w, const struct stat *st)
 	return fd;
 }
 
+/* A FIFO in the file system, not a pipe (whose fd links to "pipe:[N]") */
+static bool
+fdw_is_named_fifo(const struct wsx_fdw *w, const struct stat *st)
+{
+	char path[40], link[8];
+	ssize_t n;
+
+	if (!S_ISFIFO(st->st_mode))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
+	n = readlink(path, link, sizeof(link));
+	return n < 5 || memcmp(link, "pipe:", 5);
+}
+
 /* The descriptor lws will poll, and how to do I/O on it. */
 static int
 fdw_copy(struct wsx_fdw *w)
@@ -125,7 +147,8 @@ fdw_copy(struct wsx_fdw *w)
 	if (S_ISSOCK(st.st_mode)) {
 		w->kind = FDW_SOCKET;
 	} else if ((S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) &&
-		   !fdw_is_ptmx(&st)) {
+		   !fdw_is_ptmx(&st) &&
+		   !(w->read && fdw_is_named_fifo(w, &st))) {
 		fd = fdw_reopen(w, &st);
 		if (fd >= 0) {
 			w->kind = FDW_OWN;
@@ -259,9 +282,16 @@ wsx_fdw_fd(const struct wsx_fdw *w)
 ssize_t
 wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
 {
+	struct pollfd p = { .fd = fdw_io_fd(w), .events = POLLIN };
+
 	if (w->kind == FDW_SOCKET)
-		return recv(fdw_io_fd(w), buf, len, MSG_DONTWAIT);
-	return read(fdw_io_fd(w), buf, len);
+		return recv(p.fd, buf, len, MSG_DONTWAIT);
+	/* a shared description may block: read only what is there */
+	if (w->kind == FDW_SHARED && poll(&p, 1, 0) == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return read(p.fd, buf, len);
 }
 
 ssize_t

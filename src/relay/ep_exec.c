@@ -43,8 +43,9 @@ struct ep_exec {
 	bool shutting;	 /* shut: stdin closes once what is queued is written */
 	bool stdout_eof; /* the child closed its stdout */
 	uint64_t eof_us;
-	bool ending; /* closing: stdin closes, then signals, until reaped */
-	uint64_t end_us;
+	bool ending;	 /* closing: stdin closes, then signals, until reaped */
+	uint64_t end_us; /* closing began, or the child last took input */
+	size_t end_pending; /* queued for its stdin at the last tick */
 	bool sent_term, sent_kill;
 };
 
@@ -162,11 +163,19 @@ ep_exec_tick(void *arg)
 	if (x->stdout_eof && !x->base.ended &&
 	    (ep_exec_reaped(x) || now - x->eof_us >= x->grace_us))
 		ep_exec_report_exit(x);
-	if (x->ending) {
-		/* stdin closes once what was queued for it is written */
-		if (x->s && (!wsx_stream_pending(x->s) ||
-			     now - x->end_us >= x->grace_us))
+	if (x->ending && x->s) {
+		/* stdin closes once what was queued for it is written; the
+		 * grace time runs from the last input the child took, so a
+		 * slow reader gets it all and one that stopped reading not */
+		size_t pending = wsx_stream_pending(x->s);
+
+		if (pending < x->end_pending)
+			x->end_us = now;
+		x->end_pending = pending;
+		if (!pending || now - x->end_us >= x->grace_us)
 			ep_exec_close_pipes(x);
+	}
+	if (x->ending) {
 		if (ep_exec_reaped(x)) {
 			wsx_ep_finished(&x->base);
 			return;
@@ -288,6 +297,7 @@ ep_exec_close(struct wsx_ep *e, int code, const char *reason)
 	ep_exec_stop_input(e);
 	x->ending = true;
 	x->end_us = wsx_now_us();
+	x->end_pending = x->s ? wsx_stream_pending(x->s) : 0;
 	wsx_timer_arm(x->tick, 0);
 }
 

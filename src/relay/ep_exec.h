@@ -3,9 +3,10 @@
  * messages and messages written to its stdin (a framing mode of io/). When
  * the child closes its stdout, the endpoint's input ends with 1000, or
  * 1011 if it exited non-zero. Closing the endpoint closes the child's
- * stdin once what was queued for it is written (or the grace time passes),
- * then SIGTERM after the grace time and SIGKILL after twice that; the
- * endpoint is gone once the child is reaped: no zombies.
+ * stdin once what was queued for it is written (or once the child has
+ * taken none of it for the grace time), then SIGTERM after the grace time
+ * and SIGKILL after twice that; the endpoint is gone once the child is
+ * reaped: no zombies.
  */
 #ifndef WSX_RELAY_EP_EXEC_H
 #define WSX_RELAY_EP_EXEC_H
