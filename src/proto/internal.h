@@ -33,6 +33,7 @@ struct wsx_loop {
 	struct lws_vhost *base_vh; /* no listener; fds are adopted here */
 	atomic_bool stopping; /* wsx_loop_stop() may come from another thread */
 	bool owns_signals;    /* SIGINT/SIGTERM land on this loop */
+	bool owns_sighup;     /* and SIGHUP, which was not ignored */
 	bool destroying;      /* in wsx_loop_free(): owners are gone */
 	int signals_seen;
 	wsx_signal_cb on_signal;

@@ -138,7 +138,7 @@ loop_new(bool owns_signals, struct wsx_err *err)
 {
 	struct lws_context_creation_info info;
 	struct wsx_loop *loop = xcalloc(1, sizeof(*loop));
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	lws_set_log_level(LLL_ERR, loop_lws_log);
 	memset(&info, 0, sizeof(info));
@@ -177,6 +177,16 @@ loop_new(bool owns_signals, struct wsx_err *err)
 	loop_signal_ctx = loop->ctx;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * A hang-up (the terminal closed) ends the session as SIGTERM does,
+	 * through the loop, so that it closes and cleans up instead of dying
+	 * mid-write; unless SIGHUP is ignored (nohup, or serve and relay,
+	 * which outlive their terminal).
+	 */
+	sigaction(SIGHUP, NULL, &old);
+	loop->owns_sighup = old.sa_handler != SIG_IGN;
+	if (loop->owns_sighup)
+		sigaction(SIGHUP, &sa, NULL);
 	return loop;
 }
 
@@ -252,6 +262,8 @@ wsx_loop_free(struct wsx_loop *loop)
 	if (loop->owns_signals) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (loop->owns_sighup)
+			signal(SIGHUP, SIG_DFL);
 		loop_signal_ctx = NULL;
 	}
 	loop->destroying = true;

@@ -1,8 +1,8 @@
 /*
- * The event loop: one libwebsockets context, SIGINT/SIGTERM turned into a
- * callback on the loop, and timers. Nothing blocks on a loop. A command runs
- * one loop; `bench` runs more, one per thread, each serviced only by its own
- * thread, and only the main one takes signals.
+ * The event loop: one libwebsockets context, SIGINT, SIGTERM and SIGHUP
+ * turned into a callback on the loop, and timers. Nothing blocks on a loop. A
+ * command runs one loop; `bench` runs more, one per thread, each serviced only
+ * by its own thread, and only the main one takes signals.
  */
 #ifndef WSX_PROTO_LOOP_H
 #define WSX_PROTO_LOOP_H
@@ -27,8 +27,9 @@ void wsx_loop_run(struct wsx_loop *loop);
 /* Safe from any thread. */
 void wsx_loop_stop(struct wsx_loop *loop);
 /*
- * SIGINT and SIGTERM call cb on the loop (not in signal context). Without a
- * callback the first signal stops the loop.
+ * SIGINT, SIGTERM and SIGHUP (unless it was ignored when the loop was made)
+ * call cb on the loop (not in signal context). Without a callback the first
+ * signal stops the loop.
  */
 void wsx_loop_on_signal(struct wsx_loop *loop, wsx_signal_cb cb, void *arg);
 

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,9 @@ struct term_editor {
 	char *prompt;
 	bool active;  /* the readline handler is installed */
 	bool in_line; /* inside on_line: the prompt line is finished */
+	unsigned char keys[256]; /* read from the terminal, for readline */
+	size_t n_keys, key_pos;
+	bool keys_ended; /* the terminal hung up */
 };
 
 static struct term_editor *editor_current;
@@ -50,6 +55,40 @@ editor_rl_write(void *cookie, const char *buf, size_t size)
 static const cookie_io_functions_t editor_rl_io = {
 	.write = editor_rl_write,
 };
+
+/*
+ * Keys. Readline would read them itself, with a blocking read() after
+ * pselect(); but what poll() saw can be gone by then (Ctrl-C flushes the
+ * terminal's input queue), and that read() then stopped the whole loop
+ * until the next key. So the loop reads what is there, without blocking,
+ * and readline's getc is handed those bytes one by one.
+ */
+static int
+editor_getc(FILE *in)
+{
+	struct term_editor *e = editor_current;
+	struct pollfd p = { .fd = fileno(in), .events = POLLIN };
+	unsigned char c;
+
+	if (e && e->key_pos < e->n_keys)
+		return e->keys[e->key_pos++];
+	if (!e || e->keys_ended)
+		return EOF;
+	/* readline wants more than had arrived: the rest of a character or
+	 * key sequence, on its way; if it does not come, C-@ (set-mark)
+	 * does nothing visible */
+	if (poll(&p, 1, 1000) > 0 && read(p.fd, &c, 1) == 1)
+		return c;
+	return 0;
+}
+
+static int
+editor_input_available(void)
+{
+	struct term_editor *e = editor_current;
+
+	return e && e->key_pos < e->n_keys;
+}
 
 static void
 editor_line(char *line)
@@ -78,11 +117,28 @@ static void
 editor_readable(struct wsx_fdw *w, int fd, void *arg)
 {
 	struct term_editor *e = arg;
+	ssize_t n;
 
-	(void)w;
 	(void)fd;
-	if (e->active)
+	if (!e->active)
+		return;
+	n = wsx_fdw_read(w, e->keys, sizeof(e->keys));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	e->n_keys = n > 0 ? (size_t)n : 0;
+	e->key_pos = 0;
+	if (n <= 0) { /* hung up: readline reports the end of input */
+		e->keys_ended = true;
 		rl_callback_read_char();
+		return;
+	}
+	while (e->active && e->key_pos < e->n_keys) {
+		size_t before = e->key_pos;
+
+		rl_callback_read_char();
+		if (e->key_pos == before)
+			break; /* readline took no key: never spin */
+	}
 }
 
 static const struct wsx_fdw_ops editor_fd_ops = {
@@ -151,6 +207,8 @@ term_editor_new(struct wsx_loop *loop, const char *prompt,
 	rl_attempted_completion_function = editor_complete;
 	rl_completer_word_break_characters = (char *)" \t";
 	rl_outstream = e->rl_out;
+	rl_getc_function = editor_getc;
+	rl_input_available_hook = editor_input_available;
 	rl_callback_handler_install(e->prompt, editor_line);
 	e->active = true;
 	return e;

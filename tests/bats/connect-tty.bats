@@ -170,3 +170,14 @@ sys.stdout.write(json.dumps([{"id": i, "name": "item-%d" % i, "tags": ["a", "b"]
 	assert_line 'status 130'
 	assert_terminal_as_before
 }
+
+@test "connect on a terminal that goes away (SIGHUP): closes with 1001 and exits" {
+	on_pty --when 'Ctrl-D closes' --do hangup
+	assert_line 'status 130'
+	for _ in $(seq 1 50); do
+		grep -q 'closed 1001' "$SERVER_LOG" && break
+		sleep 0.1
+	done
+	run cat "$SERVER_LOG"
+	assert_output --partial 'closed 1001'
+}

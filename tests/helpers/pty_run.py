@@ -16,6 +16,8 @@ shared with the shell) as they were.
                        block            stop reading the terminal (a user
                                         who pressed Ctrl-S, a stuck screen)
                        sleep:SECS       wait
+                       hangup           close the terminal (its window
+                                        went away): SIGHUP, then EOF/EIO
                      an empty TEXT matches at once
   --slow SECS        sleep SECS between reads of at most --chunk bytes
   --chunk N          read at most N bytes at a time (default 65536)
@@ -52,7 +54,7 @@ def parse_args():
     return a
 
 
-def act(action, pid):
+def act(action, pid, master):
     kind, _, arg = action.partition(":")
     if kind == "keys":
         return arg.encode().decode("unicode_escape").encode()
@@ -63,6 +65,8 @@ def act(action, pid):
     elif kind == "move":
         src, dst = arg.split(":", 1)
         os.rename(src, dst)
+    elif kind == "hangup":
+        os.close(master)
     elif kind != "block":
         sys.exit("pty_run: unknown action " + action)
     return b""
@@ -115,10 +119,10 @@ def main():
         while steps and steps[0][0].encode() in shown[mark:]:
             when, do = steps.pop(0)
             mark = shown.index(when.encode(), mark) + len(when.encode())
-            keys = act(do, pid)
+            keys = act(do, pid, master)
             if keys:
                 os.write(master, keys)
-            blocked = blocked or do == "block"
+            blocked = blocked or do in ("block", "hangup")
             last_action = time.monotonic()
     took = time.monotonic() - last_action
     # what is still on the terminal, once the command is gone
