@@ -208,8 +208,12 @@ wsx_net_accept(int lfd, char *peer, size_t peersz)
 		return fd;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (!getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port,
-			 sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV))
+			 sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV)) {
+		/* an IPv4 client of a dual-stack listener, as itself */
+		if (!strncmp(host, "::ffff:", 7) && strchr(host, '.'))
+			memmove(host, host + 7, strlen(host + 7) + 1);
 		snprintf(peer, peersz, strchr(host, ':') ? "[%s]:%s" : "%s:%s",
 			 host, port);
+	}
 	return fd;
 }

@@ -211,6 +211,18 @@ conn_ping_tick(lws_sorted_usec_list_t *sul)
  * message counters four times per period; a connection closes between one
  * and one and a quarter periods after its last message.
  */
+static void conn_idle_tick(lws_sorted_usec_list_t *sul);
+
+void
+conn_start_idle_timer(struct wsx_conn *c)
+{
+	if (!c->lim.idle_timeout_us)
+		return;
+	c->idle_since_us = c->info.opened_us;
+	lws_sul_schedule(c->loop->ctx, 0, &c->sul_idle, conn_idle_tick,
+			 (lws_usec_t)(c->lim.idle_timeout_us / 4 + 1));
+}
+
 static void
 conn_idle_tick(lws_sorted_usec_list_t *sul)
 {
@@ -254,11 +266,7 @@ conn_established(struct wsx_conn *c, struct lws *wsi)
 	if (c->lim.ping_interval_us)
 		lws_sul_schedule(c->loop->ctx, 0, &c->sul_ping, conn_ping_tick,
 				 (lws_usec_t)c->lim.ping_interval_us);
-	if (c->lim.idle_timeout_us) {
-		c->idle_since_us = c->info.opened_us;
-		lws_sul_schedule(c->loop->ctx, 0, &c->sul_idle, conn_idle_tick,
-				 (lws_usec_t)(c->lim.idle_timeout_us / 4 + 1));
-	}
+	conn_start_idle_timer(c);
 	if (c->ops && c->ops->on_open)
 		c->ops->on_open(c, c->arg);
 	if (c->q.count || c->close_wanted)
@@ -342,6 +350,8 @@ wsx_conn_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
 {
 	if (c->close_wanted || c->finished)
 		return -1;
+	if (c->link)
+		return link_send(c, type, data, len);
 	if (wsx_sendq_push(&c->q, type, data, len))
 		return -1;
 	conn_want_write(c);
@@ -373,7 +383,10 @@ void
 wsx_conn_pause(struct wsx_conn *c, bool pause)
 {
 	c->rx_paused = pause;
-	conn_update_rx(c);
+	if (c->link)
+		link_pause(c);
+	else
+		conn_update_rx(c);
 }
 
 /*
@@ -398,6 +411,8 @@ wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len)
 {
 	if (len > 125 || !c->open || c->close_sent)
 		return -1;
+	if (c->link)
+		return link_ping(c, data, len);
 	memcpy(c->ping_buf + LWS_PRE, data, len);
 	c->ping_len = len;
 	c->ping_due = true;
@@ -410,6 +425,8 @@ wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len)
 {
 	if (len > 125 || !c->open || c->close_sent)
 		return -1;
+	if (c->link)
+		return link_pong(c, data, len);
 	memcpy(c->pong_buf + LWS_PRE, data, len);
 	c->pong_len = len;
 	c->pong_due = true;
@@ -441,7 +458,9 @@ wsx_conn_close(struct wsx_conn *c, int code, const char *reason)
 	c->close_code = code;
 	snprintf(c->close_reason, sizeof(c->close_reason), "%s",
 		 reason ? reason : "");
-	if (c->open)
+	if (c->link)
+		link_close(c);
+	else if (c->open)
 		conn_want_write(c);
 	else if (c->wsi)
 		conn_kill(c); /* still connecting: just give up */
@@ -880,5 +899,5 @@ conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec)
 size_t
 wsx_conn_pending(const struct wsx_conn *c)
 {
-	return c->q.bytes;
+	return c->q.bytes + (c->link ? link_pending(c) : 0);
 }

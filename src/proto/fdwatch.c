@@ -67,6 +67,8 @@ struct wsx_fdw {
 	size_t write_cap; /* FDW_SHARED pipes and terminals: PIPE_BUF */
 	int saved_flags;  /* the caller's description's flags */
 	bool read;
+	bool owned; /* wsx_fdw_adopt_socket(): fd is lws' to close */
+	bool gone;  /* owned, and lws closed it: reads see EOF */
 	bool paused;
 	bool want_write;
 	bool in_writable; /* inside on_writable */
@@ -189,6 +191,8 @@ fdw_adopt(struct wsx_fdw *w)
 static int
 fdw_io_fd(const struct wsx_fdw *w)
 {
+	if (w->gone)
+		return -1;
 	return w->wsi ? w->dupfd : w->fd;
 }
 
@@ -220,6 +224,11 @@ fdw_kick(lws_sorted_usec_list_t *sul)
 	struct wsx_fdw *w = lws_container_of(sul, struct wsx_fdw, sul_kick);
 
 	/* the wsi is gone: let the owner's read() or write() see why */
+	if (w->owned) {
+		if (!w->paused)
+			w->ops->on_readable(w, -1, w->arg);
+		return;
+	}
 	if (w->read && !w->paused)
 		w->ops->on_readable(w, fdw_io_fd(w), w->arg);
 	else if (!w->read && w->want_write)
@@ -247,6 +256,34 @@ wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
 	return w;
 }
 
+struct wsx_fdw *
+wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
+		     const struct wsx_fdw_ops *ops, void *arg,
+		     struct wsx_err *err)
+{
+	struct wsx_fdw *w = xcalloc(1, sizeof(*w));
+	lws_sock_file_fd_type u;
+
+	w->loop = loop;
+	w->fd = w->dupfd = fd;
+	w->read = true;
+	w->owned = true;
+	w->kind = FDW_SOCKET;
+	w->ops = ops;
+	w->arg = arg;
+	u.filefd = (lws_filefd_type)(intptr_t)fd;
+	w->wsi = lws_adopt_descriptor_vhost(loop->base_vh,
+					    LWS_ADOPT_RAW_FILE_DESC, u,
+					    WSX_FD_PROTOCOL, NULL);
+	if (!w->wsi) { /* lws closed fd */
+		wsx_err_set(err, WSX_EXIT_FAIL, "cannot watch a socket");
+		free(w);
+		return NULL;
+	}
+	lws_set_opaque_user_data(w->wsi, w);
+	return w;
+}
+
 void
 wsx_fdw_pause(struct wsx_fdw *w, bool pause)
 {
@@ -257,7 +294,9 @@ wsx_fdw_pause(struct wsx_fdw *w, bool pause)
 		lws_rx_flow_control(w->wsi, !pause);
 		return;
 	}
-	if (!pause && fdw_adopt(w))
+	if (!pause && w->owned)
+		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
+	else if (!pause && fdw_adopt(w))
 		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
 }
 
@@ -265,7 +304,7 @@ void
 wsx_fdw_want_write(struct wsx_fdw *w)
 {
 	w->want_write = true;
-	if (w->in_writable)
+	if (w->in_writable || w->gone)
 		return; /* fdw_writable() asks again once lws is done */
 	if (w->wsi)
 		lws_callback_on_writable(w->wsi);
@@ -284,6 +323,8 @@ wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
 {
 	struct pollfd p = { .fd = fdw_io_fd(w), .events = POLLIN };
 
+	if (w->gone)
+		return 0;
 	if (w->kind == FDW_SOCKET)
 		return recv(p.fd, buf, len, MSG_DONTWAIT);
 	/* a shared description may block: read only what is there */
@@ -297,6 +338,10 @@ wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
 ssize_t
 wsx_fdw_write(struct wsx_fdw *w, const void *buf, size_t len)
 {
+	if (w->gone) {
+		errno = EPIPE;
+		return -1;
+	}
 	if (w->kind == FDW_SOCKET)
 		return send(fdw_io_fd(w), buf, len,
 			    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -347,6 +392,7 @@ fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		/* closed under us (hang-up): see the comment at the top */
 		w->wsi = NULL;
+		w->gone = w->owned; /* and our socket with it */
 		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
 		return 0;
 	default:

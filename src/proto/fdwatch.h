@@ -31,6 +31,14 @@ struct wsx_fdw_ops {
 struct wsx_fdw *wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
 			    const struct wsx_fdw_ops *ops, void *arg,
 			    struct wsx_err *err);
+/*
+ * Watch a socket of our own both ways, handing it over: lws closes it when
+ * the watcher is freed. If lws closes it first (a hang-up), on_readable is
+ * called with fd -1 and reads return 0 (EOF), writes EPIPE.
+ */
+struct wsx_fdw *wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
+				     const struct wsx_fdw_ops *ops, void *arg,
+				     struct wsx_err *err);
 /* Reading watchers: stop or resume read notifications. */
 void wsx_fdw_pause(struct wsx_fdw *w, bool pause);
 /* Writing watchers: one on_writable when the fd can take data. Also from

@@ -1,8 +1,8 @@
 /*
- * The server's gate: who may open a WebSocket. Checked when a client asks
- * to upgrade, before any WebSocket state exists, and answered with a plain
- * HTTP status: 503 beyond --max-conns, 403 for an Origin not allowed,
- * 401 without the --user credentials or the --token.
+ * The server's gate: who may open a WebSocket or fetch a file. Checked on
+ * the parsed request head, before any WebSocket state exists, and answered
+ * with a plain HTTP status: 503 beyond --max-conns, 403 for an Origin not
+ * allowed, 401 without the --user credentials or the --token.
  */
 #include "config.h"
 
@@ -40,21 +40,21 @@ gate_release(struct wsx_gate *g)
 
 /* Equal strings, in time that depends only on the lengths. */
 static bool
-gate_secret_equal(const char *got, const char *want)
+gate_secret_equal(const char *got, size_t len, const char *want)
 {
 	size_t n = strlen(want);
 
-	return strlen(got) == n && !CRYPTO_memcmp(got, want, n);
+	return len == n && !CRYPTO_memcmp(got, want, n);
 }
 
 static bool
-gate_origin_allowed(const struct wsx_server_opts *o, struct lws *wsi)
+gate_origin_allowed(const struct wsx_server_opts *o, const struct ws_http *h)
 {
-	char origin[512];
+	const char *origin = ws_http_get(h, "Origin", NULL);
 
 	if (!o->n_origins)
 		return true;
-	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+	if (!origin)
 		return false;
 	for (size_t i = 0; i < o->n_origins; i++)
 		if (!strcasecmp(origin, o->origins[i]))
@@ -62,108 +62,86 @@ gate_origin_allowed(const struct wsx_server_opts *o, struct lws *wsi)
 	return false;
 }
 
+/* The token=... argument of the target's query, percent-decoded. */
 static bool
-gate_authorized(const struct wsx_gate *g, struct lws *wsi)
+gate_query_token(const char *target, char *out, size_t cap, size_t *len)
+{
+	const char *q = strchr(target, '?');
+
+	for (q = q ? q + 1 : NULL; q && *q; q = strchr(q, '&') ? strchr(q, '&') + 1 : NULL) {
+		size_t n = strcspn(q, "&");
+
+		if (n >= 6 && !strncmp(q, "token=", 6)) {
+			long m = http_percent_decode(q + 6, n - 6, out, cap);
+
+			if (m < 0)
+				return false;
+			*len = (size_t)m;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+gate_authorized(const struct wsx_gate *g, const struct ws_http *h)
 {
 	const struct wsx_server_opts *o = &g->opts;
-	char auth[512], token[256];
-	const char *given;
+	const char *auth = ws_http_get(h, "Authorization", NULL);
+	char token[256];
+	size_t n;
 
 	if (!o->user && !o->token)
 		return true;
-	if (lws_hdr_copy(wsi, auth, sizeof(auth),
-			 WSI_TOKEN_HTTP_AUTHORIZATION) > 0) {
-		if (g->basic && gate_secret_equal(auth, g->basic))
+	if (auth) {
+		if (g->basic && gate_secret_equal(auth, strlen(auth), g->basic))
 			return true;
 		if (o->token && !strncasecmp(auth, "Bearer ", 7) &&
-		    gate_secret_equal(auth + 7, o->token))
+		    gate_secret_equal(auth + 7, strlen(auth + 7), o->token))
 			return true;
 	}
 	if (!o->token)
 		return false;
-	given = lws_get_urlarg_by_name(wsi, "token=", token, sizeof(token));
-	return given && gate_secret_equal(given, o->token);
-}
-
-/* Answer the upgrade request with status, one optional header, no body. */
-int
-gate_refuse(struct lws *wsi, unsigned status, const char *header,
-	    const char *value)
-{
-	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start;
-	unsigned char *end = buf + sizeof(buf) - 1;
-
-	if (lws_add_http_header_status(wsi, status, &p, end) ||
-	    (header &&
-	     lws_add_http_header_by_name(wsi, (const unsigned char *)header,
-					 (const unsigned char *)value,
-					 (int)strlen(value), &p, end)) ||
-	    lws_add_http_header_content_length(wsi, 0, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return -1;
-	return 1; /* lws: the answer is written */
-}
-
-/*
- * What libwebsockets 4.1 lets through but RFC 6455 4.2.1 does not: another
- * version than 13 (or none) gets 426 naming 13, and a key that is not 16
- * bytes in base64 (a repeated header is joined into one longer value) 400.
- */
-static int
-gate_check_request(struct lws *wsi)
-{
-	char version[16], key[64];
-
-	if (lws_hdr_copy(wsi, version, sizeof(version), WSI_TOKEN_VERSION) <=
-		    0 ||
-	    strcmp(version, "13")) {
-		wsx_info("refused a client: WebSocket version is not 13");
-		return gate_refuse(wsi, 426, "sec-websocket-version:", "13");
-	}
-	if (lws_hdr_copy(wsi, key, sizeof(key), WSI_TOKEN_KEY) != 24 ||
-	    strcmp(key + 22, "==") ||
-	    strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			"0123456789+/") != 22) {
-		wsx_info("refused a client: bad Sec-WebSocket-Key");
-		return gate_refuse(wsi, 400, NULL, NULL);
-	}
-	return 0;
+	return h->target &&
+	       gate_query_token(h->target, token, sizeof(token), &n) &&
+	       gate_secret_equal(token, n, o->token);
 }
 
 static int
-gate_refuse_unauthorized(const struct wsx_gate *g, struct lws *wsi)
+gate_unauthorized(const struct wsx_gate *g, const char **challenge)
 {
-	return gate_refuse(wsi, 401, "www-authenticate:",
-			   g->basic ? "Basic realm=\"wsx\"" : "Bearer");
+	*challenge = g->basic ? "Basic realm=\"wsx\"" : "Bearer";
+	return 401;
 }
 
 int
-gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi)
+gate_check(const struct wsx_gate *g, size_t clients, const struct ws_http *h,
+	   const char **challenge)
 {
 	const struct wsx_server_opts *o = &g->opts;
-	int rc = gate_check_request(wsi);
 
-	if (rc)
-		return rc;
+	*challenge = NULL;
 	if (o->max_conns && clients >= o->max_conns) {
 		wsx_info("refused a client: --max-conns %lu reached",
 			 o->max_conns);
-		return gate_refuse(wsi, 503, NULL, NULL);
+		return 503;
 	}
-	if (!gate_origin_allowed(o, wsi)) {
+	if (!gate_origin_allowed(o, h)) {
 		wsx_info("refused a client: its Origin is not allowed");
-		return gate_refuse(wsi, 403, NULL, NULL);
+		return 403;
 	}
-	if (!gate_authorized(g, wsi)) {
+	if (!gate_authorized(g, h)) {
 		wsx_info("refused a client: no valid credentials");
-		return gate_refuse_unauthorized(g, wsi);
+		return gate_unauthorized(g, challenge);
 	}
 	return 0;
 }
 
 /* Files served next to the WebSockets are behind the same credentials. */
 int
-gate_check_http(const struct wsx_gate *g, struct lws *wsi)
+gate_check_http(const struct wsx_gate *g, const struct ws_http *h,
+		const char **challenge)
 {
-	return gate_authorized(g, wsi) ? 0 : gate_refuse_unauthorized(g, wsi);
+	*challenge = NULL;
+	return gate_authorized(g, h) ? 0 : gate_unauthorized(g, challenge);
 }

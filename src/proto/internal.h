@@ -8,6 +8,7 @@
 #include <libwebsockets.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "proto/conn.h"
 #include "proto/loop.h"
@@ -15,6 +16,7 @@
 #include "proto/server.h"
 #include "util/buf.h"
 #include "util/utf8.h"
+#include "ws/proto.h"
 
 /* Largest frame we write in one go; big messages go out in fragments. */
 #define WSX_CHUNK (32 * 1024)
@@ -41,6 +43,7 @@ struct wsx_loop {
 	unsigned vhost_seq;
 	char **vhost_strings; /* strings lws keeps pointers to */
 	size_t n_vhost_strings;
+	unsigned char *rx_buf; /* link.c reads into it */
 };
 
 struct wsx_conn {
@@ -97,6 +100,7 @@ struct wsx_conn {
 	struct wsx_conn_info info;
 	struct wsx_server *server;
 	struct wsx_conn *srv_next, *srv_prev;
+	struct wsx_link *link; /* on the protocol engine (link.c) */
 	struct wsx_client *cli;
 	char *url_auth; /* Basic credentials from the URL's user:pass@ */
 	char *url;	/* client: the URL being connected (after redirects) */
@@ -124,14 +128,60 @@ void conn_connect_failed(struct wsx_conn *c, const char *why);
 void conn_free(struct wsx_conn *c);
 /* Report the ending to the owner and free the connection. */
 void conn_finish(struct wsx_conn *c);
+void conn_start_idle_timer(struct wsx_conn *c);
 /* A failure seen inside the connect call is reported from the loop. */
 void conn_defer_failure(struct wsx_conn *c);
 void conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec);
 
 /* server.c */
-int server_filter(struct wsx_server *s, struct lws *wsi);
-struct wsx_conn *server_accept(struct wsx_server *s, struct lws *wsi);
+struct wsx_link;
+/* What to answer a request with, written to out; then file_fd's bytes. */
+struct server_answer {
+	struct wsx_buf *out;
+	int status;	    /* the gate's refusal, else 0 */
+	int file_fd;	    /* -1: no body to send from a file */
+	uint64_t file_size; /* its bytes to send */
+	bool close;	    /* no keep-alive after it */
+};
+/* 0: the upgrade may go on; else the refusal is written to a->out. */
+int server_gate_upgrade(struct wsx_server *s, const struct ws_http *h,
+			struct server_answer *a);
+void server_http_answer(struct wsx_server *s, const struct ws_http *h,
+			const char *peer, struct server_answer *a);
+void server_copy_headers(struct wsx_server *s, struct wsx_conn *c,
+			 const struct ws_http *h);
+void server_accept(struct wsx_server *s, struct wsx_conn *c);
 void server_forget(struct wsx_server *s, struct wsx_conn *c);
+void server_unlink(struct wsx_server *s, struct wsx_link *l);
+const struct wsx_conn_limits *server_limits(const struct wsx_server *s);
+const struct ws_server_hs *server_handshake(const struct wsx_server *s);
+uint64_t server_head_timeout_us(const struct wsx_server *s);
+
+/* link.c: connections on the protocol engine over our own sockets */
+struct wsx_link *link_accept(struct wsx_server *s, struct wsx_loop *loop,
+			     int fd, const char *peer);
+void link_free(struct wsx_link *l);
+void link_list_add(struct wsx_link **head, struct wsx_link *l);
+void link_list_remove(struct wsx_link **head, struct wsx_link *l);
+int link_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
+	      size_t len);
+size_t link_pending(const struct wsx_conn *c);
+void link_pause(struct wsx_conn *c);
+int link_ping(struct wsx_conn *c, const void *data, size_t len);
+int link_pong(struct wsx_conn *c, const void *data, size_t len);
+void link_close(struct wsx_conn *c);
+
+/* httpd.c: plain HTTP answers */
+long http_percent_decode(const char *s, size_t n, char *out, size_t cap);
+const char *http_reason(int status);
+void http_status_answer(struct wsx_buf *out, int status, const char *header,
+			const char *value, bool close);
+/* 200 with the file's head, or 304 (then false: no body) */
+bool http_file_answer(struct wsx_buf *out, const struct ws_http *h,
+		      const char *type, uint64_t size, time_t mtime,
+		      bool close);
+void http_redirect_answer(struct wsx_buf *out, const char *location,
+			  bool close);
 
 /* client.c */
 int client_append_headers(struct wsx_conn *c, unsigned char **p,
@@ -144,8 +194,7 @@ bool client_follow_redirect(struct wsx_conn *c);
 int fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		     void *user, void *in, size_t len);
 
-/* loop.c */
-/* proto/gate.c: the server's admission checks */
+/* gate.c: the server's admission checks */
 struct wsx_gate {
 	/* a copy: its strings belong to the caller, and outlive the server */
 	struct wsx_server_opts opts;
@@ -153,18 +202,14 @@ struct wsx_gate {
 };
 void gate_init(struct wsx_gate *g, const struct wsx_server_opts *o);
 void gate_release(struct wsx_gate *g);
-/* 0: let the upgrade go on; 1: refused, status written; -1: hang up */
-int gate_check(const struct wsx_gate *g, size_t clients, struct lws *wsi);
-/* Answer an upgrade request with status, one optional header (NULL: none),
- * no body; returns 1. */
-int gate_refuse(struct lws *wsi, unsigned status, const char *header,
-		const char *value);
-int server_confirm_upgrade(struct wsx_server *s, struct lws *wsi);
-/* LWS_CALLBACK_HTTP: answer a plain request; the lws callback's result */
-int server_http(struct wsx_server *s, struct lws *wsi, const char *path);
-/* 401 for an HTTP request without the credentials, else 0 */
-int gate_check_http(const struct wsx_gate *g, struct lws *wsi);
+/* 0, or the HTTP status to refuse with (*challenge: 401's
+ * WWW-Authenticate value) */
+int gate_check(const struct wsx_gate *g, size_t clients, const struct ws_http *h,
+	       const char **challenge);
+int gate_check_http(const struct wsx_gate *g, const struct ws_http *h,
+		    const char **challenge);
 
+/* loop.c */
 extern const struct lws_protocols wsx_protocols[];
 extern const struct lws_extension wsx_extensions[];
 struct lws_vhost *loop_vhost_new(struct wsx_loop *loop,

@@ -28,27 +28,9 @@ struct wsx_timer {
 static int loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			    void *user, void *in, size_t len);
 
-/*
- * A server must answer any subprotocol a client offers, as Node's ws does,
- * but libwebsockets 4.1 refuses an upgrade whose offered names match none of
- * the vhost's protocols. The vhost keeps our name *pointers*, so the second
- * entry is named by this buffer, which loop_offer_subprotocol() fills with
- * the client's first offer just before lws matches names (same call chain,
- * one thread). lws then binds the connection to that entry and echoes the
- * name in its 101 answer. It sits before "wsx-fd" so that no client can
- * reach the fd watcher by offering its name.
- */
-static char loop_offered_subprotocol[64];
-
 const struct lws_protocols wsx_protocols[] = {
 	{
 		.name = "wsx",
-		.callback = loop_ws_callback,
-		.rx_buffer_size = WSX_CHUNK,
-		.tx_packet_size = WSX_CHUNK,
-	},
-	{
-		.name = loop_offered_subprotocol,
 		.callback = loop_ws_callback,
 		.rx_buffer_size = WSX_CHUNK,
 		.tx_packet_size = WSX_CHUNK,
@@ -226,6 +208,7 @@ static void
 loop_destroy(struct wsx_loop *loop)
 {
 	lws_context_destroy(loop->ctx);
+	free(loop->rx_buf);
 	for (size_t i = 0; i < loop->n_vhost_strings; i++)
 		free(loop->vhost_strings[i]);
 	free(loop->vhost_strings);
@@ -336,26 +319,6 @@ wsx_timer_free(struct wsx_timer *t)
 	free(t);
 }
 
-/* Copy the first name of the client's Sec-WebSocket-Protocol offer. */
-static void
-loop_offer_subprotocol(struct lws *wsi)
-{
-	char offer[256];
-	size_t start, end;
-	int n;
-
-	loop_offered_subprotocol[0] = '\0';
-	n = lws_hdr_copy(wsi, offer, sizeof(offer), WSI_TOKEN_PROTOCOL);
-	if (n <= 0)
-		return;
-	start = strspn(offer, " \t");
-	end = start + strcspn(offer + start, ", \t");
-	if (end > start && end - start < sizeof(loop_offered_subprotocol)) {
-		memcpy(loop_offered_subprotocol, offer + start, end - start);
-		loop_offered_subprotocol[end - start] = '\0';
-	}
-}
-
 /*
  * The one protocol callback: each case hands over to the connection, the
  * server, the client or the fd watcher.
@@ -365,7 +328,6 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		 void *in, size_t len)
 {
 	struct wsx_conn *c = lws_get_opaque_user_data(wsi);
-	struct lws_vhost *vh = lws_get_vhost(wsi);
 
 	(void)user;
 	switch (reason) {
@@ -377,24 +339,6 @@ loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (c && !len)
 			conn_note_tls_verify(c, user);
 		return 0;
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
-		int rc = vh ? server_confirm_upgrade(lws_vhost_user(vh), wsi)
-			    : 0;
-
-		if (rc)
-			return rc;
-		loop_offer_subprotocol(wsi);
-		return 0;
-	}
-	case LWS_CALLBACK_HTTP:
-		return server_http(vh ? lws_vhost_user(vh) : NULL, wsi, in);
-	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return vh ? server_filter(lws_vhost_user(vh), wsi) : 0;
-	case LWS_CALLBACK_ESTABLISHED:
-		c = server_accept(lws_vhost_user(vh), wsi);
-		return c ? conn_established(c, wsi) : -1;
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		return c ? client_append_headers(c, in,
 						 *(unsigned char **)in + len)

@@ -2,30 +2,40 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "io/net.h"
+#include "proto/fdwatch.h"
 #include "proto/internal.h"
 #include "proto/server.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
 
 struct wsx_server {
 	struct wsx_loop *loop;
-	struct lws_vhost *vh;
+	struct wsx_fdw *listener;
+	unsigned port; /* bound */
 	struct wsx_gate gate;
 	struct wsx_conn_limits lim;
+	struct ws_server_hs hs;
+	struct ws_deflate_params deflate;
+	uint64_t head_timeout_us;
 	const struct wsx_server_ops *ops;
 	void *arg;
 	bool accepting;
 	bool keep_headers;
-	char **custom_headers; /* wsx_server_keep_header(): "name:" */
-	size_t n_custom_headers;
 	size_t count;
-	struct wsx_conn *conns; /* every open connection */
+	struct wsx_conn *conns;	 /* every open WebSocket */
+	struct wsx_link *links;	 /* every connection, WebSocket or not */
+	lws_sorted_usec_list_t sul_accept; /* out of descriptors: retry */
 	char url[300];
 };
 
@@ -38,6 +48,7 @@ enum {
 	OPT_TOKEN,
 	OPT_MAX_CONNS,
 	OPT_HANDSHAKE_TIMEOUT,
+	OPT_COMPRESS,
 };
 
 static const struct wsx_opt server_opts[] = {
@@ -57,6 +68,8 @@ static const struct wsx_opt server_opts[] = {
 	{ OPT_MAX_CONNS, "max-conns", "N", "at most N clients; more: 503" },
 	{ OPT_HANDSHAKE_TIMEOUT, "handshake-timeout", "SECS",
 	  "drop a client whose request takes longer (10)" },
+	{ OPT_COMPRESS, "compress", NULL,
+	  "accept permessage-deflate (RFC 7692) when offered" },
 	{ 0 },
 };
 
@@ -114,8 +127,10 @@ server_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 			return wsx_err_set(err, WSX_EXIT_USAGE,
 					   "--handshake-timeout: from 1 to "
 					   "3600 seconds");
-		/* libwebsockets counts whole seconds */
 		o->handshake_timeout_s = (unsigned)((usec + 999999) / 1000000);
+		break;
+	case OPT_COMPRESS:
+		o->compress = true;
 		break;
 	}
 	return 0;
@@ -147,7 +162,7 @@ wsx_server_opts_release(struct wsx_server_opts *o)
 	o->user = o->token = NULL;
 }
 
-/* libwebsockets binds to an address literal; resolve "localhost" and co. */
+/* Bind to an address literal: "localhost" and co. resolved once. */
 static int
 server_resolve(const char *host, char *out, size_t outsz, struct wsx_err *err)
 {
@@ -171,15 +186,68 @@ server_resolve(const char *host, char *out, size_t outsz, struct wsx_err *err)
 	return 0;
 }
 
+/* Listen, and accept every connection waiting, from the loop. */
+static void server_readable(struct wsx_fdw *w, int fd, void *arg);
+
+static const struct wsx_fdw_ops server_listener_ops = {
+	.on_readable = server_readable,
+};
+
+static void
+server_accept_again(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_server *s =
+		lws_container_of(sul, struct wsx_server, sul_accept);
+
+	wsx_fdw_pause(s->listener, false);
+}
+
+static void
+server_readable(struct wsx_fdw *w, int fd, void *arg)
+{
+	struct wsx_server *s = arg;
+	char peer[272];
+
+	(void)w;
+	for (int i = 0; i < 64; i++) {
+		int cfd = wsx_net_accept(fd, peer, sizeof(peer));
+		struct wsx_link *l;
+
+		if (cfd < 0) {
+			/*
+			 * Out of descriptors: the pending connection stays
+			 * in the backlog and poll() would report it again at
+			 * once, a busy loop. Look again a little later.
+			 */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				wsx_fdw_pause(s->listener, true);
+				lws_sul_schedule(s->loop->ctx, 0,
+						 &s->sul_accept,
+						 server_accept_again, 100000);
+			}
+			return;
+		}
+		if (!s->accepting) {
+			close(cfd);
+			continue;
+		}
+		l = link_accept(s, s->loop, cfd, peer);
+		if (!l)
+			continue; /* lws closed cfd */
+		link_list_add(&s->links, l);
+	}
+}
+
 struct wsx_server *
 wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	       const struct wsx_conn_limits *lim,
 	       const struct wsx_server_ops *ops, void *arg, struct wsx_err *err)
 {
-	struct lws_context_creation_info info;
 	struct wsx_server *s;
 	char addr[INET6_ADDRSTRLEN];
-	bool v6;
+	unsigned bound;
+	int fd;
 
 	if (!opts->cert != !opts->key) {
 		wsx_err_set(err, WSX_EXIT_USAGE,
@@ -188,52 +256,30 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	}
 	if (server_resolve(opts->host, addr, sizeof(addr), err))
 		return NULL;
-	v6 = strchr(addr, ':') != NULL;
+	fd = wsx_net_listen_tcp(addr, opts->port, &bound, err);
+	if (fd < 0)
+		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	s->lim = *lim;
 	s->ops = ops;
 	s->arg = arg;
 	s->accepting = true;
+	s->port = bound;
+	s->head_timeout_us = (uint64_t)opts->handshake_timeout_s * 1000000;
+	if (opts->compress)
+		s->hs.deflate = &s->deflate; /* RFC 7692's defaults */
 	gate_init(&s->gate, opts);
-	memset(&info, 0, sizeof(info));
-	info.port = (int)opts->port;
-	info.iface = addr;
-	info.user = s;
-	/*
-	 * A client has this long from connecting to a complete request: lws
-	 * does not restart the clock per byte, so one dribbling a byte at a
-	 * time (slowloris) cannot hold a slot.
-	 */
-	info.timeout_secs_ah_idle = opts->handshake_timeout_s;
-	info.ssl_cert_filepath = opts->cert;
-	info.ssl_private_key_filepath = opts->key;
-	/* TLS only when asked for: see client_vhost() in client.c */
-	if (opts->cert)
-		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	if (!v6)
-		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-	else if (!strcmp(addr, "::"))
-		info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY;
-	s->vh = loop_vhost_new(loop, &info, err);
-	if (!s->vh) {
-		if (opts->cert)
-			wsx_err_set(
-				err, WSX_EXIT_USAGE,
-				"cannot serve TLS with --cert '%s' and --key '%s'",
-				opts->cert, opts->key);
-		else
-			wsx_err_set(
-				err, WSX_EXIT_FAIL,
-				"cannot listen on %s port %u (in use, or not an address of this host)",
-				addr, opts->port);
+	s->listener = wsx_fdw_adopt_socket(loop, fd, &server_listener_ops, s,
+					   err);
+	if (!s->listener) {
 		gate_release(&s->gate);
 		free(s);
 		return NULL;
 	}
-	snprintf(s->url, sizeof(s->url), v6 ? "%s://[%s]:%d" : "%s://%s:%d",
-		 opts->cert ? "wss" : "ws", addr,
-		 lws_get_vhost_listen_port(s->vh));
+	snprintf(s->url, sizeof(s->url),
+		 strchr(addr, ':') ? "%s://[%s]:%u" : "%s://%s:%u",
+		 opts->cert ? "wss" : "ws", addr, bound);
 	return s;
 }
 
@@ -246,110 +292,120 @@ wsx_server_url(const struct wsx_server *s)
 unsigned
 wsx_server_port(const struct wsx_server *s)
 {
-	return (unsigned)lws_get_vhost_listen_port(s->vh);
+	return s->port;
+}
+
+const struct wsx_conn_limits *
+server_limits(const struct wsx_server *s)
+{
+	return &s->lim;
+}
+
+const struct ws_server_hs *
+server_handshake(const struct wsx_server *s)
+{
+	return &s->hs;
+}
+
+uint64_t
+server_head_timeout_us(const struct wsx_server *s)
+{
+	return s->head_timeout_us;
+}
+
+void
+server_unlink(struct wsx_server *s, struct wsx_link *l)
+{
+	link_list_remove(&s->links, l);
 }
 
 int
-server_filter(struct wsx_server *s, struct lws *wsi)
+server_gate_upgrade(struct wsx_server *s, const struct ws_http *h,
+		    struct server_answer *a)
 {
-	(void)wsi;
-	return s && s->accepting ? 0 : -1;
-}
+	const char *challenge;
+	int status = gate_check(&s->gate, s->count, h, &challenge);
 
-int
-server_confirm_upgrade(struct wsx_server *s, struct lws *wsi)
-{
-	int rc, status;
-
-	if (!s)
-		return 0;
-	rc = gate_check(&s->gate, s->count, wsi);
-	if (rc || !s->ops->on_upgrade)
-		return rc;
-	status = s->ops->on_upgrade(s, s->arg);
-	return status ? gate_refuse(wsi, (unsigned)status, NULL, NULL) : 0;
-}
-
-static void
-server_peer_name(struct lws *wsi, char *out, size_t outsz)
-{
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-	char host[INET6_ADDRSTRLEN], port[8];
-
-	snprintf(out, outsz, "?");
-	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&sa, &len) ||
-	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port,
-			sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV))
-		return;
-	if (!strncmp(host, "::ffff:", 7))
-		memmove(host, host + 7, strlen(host + 7) + 1);
-	snprintf(out, outsz, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host,
-		 port);
-}
-
-/* After an answer without a body: keep the connection for the next one. */
-static int
-server_http_done(struct lws *wsi)
-{
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
-static int
-server_http_redirect(struct lws *wsi, const char *location)
-{
-	unsigned char buf[LWS_PRE + 2400], *start = buf + LWS_PRE, *p = start;
-
-	if (lws_http_redirect(wsi, HTTP_STATUS_MOVED_PERMANENTLY,
-			      (const unsigned char *)location,
-			      (int)strlen(location), &p,
-			      buf + sizeof(buf) - 1) < 0)
-		return -1;
-	return server_http_done(wsi);
+	if (!status && s->ops->on_upgrade)
+		status = s->ops->on_upgrade(s, s->arg);
+	if (status) {
+		a->status = status;
+		http_status_answer(a->out, status,
+				   challenge ? "WWW-Authenticate" : NULL,
+				   challenge, true);
+	}
+	return status;
 }
 
 static const char *
-server_http_method(struct lws *wsi)
+server_method(const struct ws_http *h)
 {
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0)
+	if (!strcmp(h->method, "GET"))
 		return "GET";
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0)
+	if (!strcmp(h->method, "HEAD"))
 		return "HEAD";
 	return "";
 }
 
-int
-server_http(struct wsx_server *s, struct lws *wsi, const char *path)
+/* A plain HTTP request: the gate, then the owner's answer. */
+void
+server_http_answer(struct wsx_server *s, const struct ws_http *h,
+		   const char *peer, struct server_answer *a)
 {
 	struct wsx_http_answer ans = { .status = 426 };
 	struct wsx_http_request req;
-	char peer[272];
-	int rc;
+	const char *challenge;
+	char path[2048];
+	size_t n = strcspn(h->target, "?");
+	struct stat st;
+	int status;
 
-	if (!s)
-		return -1;
-	rc = gate_check_http(&s->gate, wsi);
-	if (rc)
-		return rc < 0 ? -1 : server_http_done(wsi);
-	server_peer_name(wsi, peer, sizeof(peer));
-	req.method = server_http_method(wsi);
-	req.path = path && *path ? path : "/";
+	/* HTTP/1.0 and "Connection: close" do not keep the connection */
+	a->close = h->minor == 0 || ws_http_has_token(h, "Connection", "close");
+	status = gate_check_http(&s->gate, h, &challenge);
+	if (!status && (h->target[0] != '/' ||
+			http_percent_decode(h->target, n, path, sizeof(path)) <
+				0))
+		status = 400;
+	if (status) {
+		a->close = true;
+		http_status_answer(a->out, status,
+				   challenge ? "WWW-Authenticate" : NULL,
+				   challenge, true);
+		return;
+	}
+	req.method = server_method(h);
+	req.path = path;
 	req.peer = peer;
 	if (s->ops->on_http)
 		s->ops->on_http(s, &req, &ans, s->arg);
-	switch (ans.status) {
-	case 200:
-		/* lws sends it from the loop; FILE_COMPLETION ends it */
-		rc = lws_serve_http_file(wsi, ans.file, ans.content_type, NULL,
-					 0);
-		return rc < 0 ? -1 : 0;
-	case 301:
-		return server_http_redirect(wsi, ans.location);
-	default:
-		if (lws_return_http_status(wsi, ans.status, NULL))
-			return -1;
-		return server_http_done(wsi);
+	if (ans.status == 200) {
+		a->file_fd = open(ans.file, O_RDONLY | O_CLOEXEC);
+		if (a->file_fd < 0 || fstat(a->file_fd, &st)) {
+			if (a->file_fd >= 0)
+				close(a->file_fd);
+			a->file_fd = -1;
+			ans.status = 404;
+		} else {
+			a->file_size = (uint64_t)st.st_size;
+			if (!http_file_answer(a->out, h, ans.content_type,
+					      a->file_size, st.st_mtime,
+					      a->close) ||
+			    !strcmp(req.method, "HEAD")) {
+				close(a->file_fd);
+				a->file_fd = -1;
+				a->file_size = 0;
+			}
+			return;
+		}
 	}
+	if (ans.status == 301) {
+		http_redirect_answer(a->out, ans.location, a->close);
+		return;
+	}
+	if (ans.status >= 400)
+		a->close = true;
+	http_status_answer(a->out, (int)ans.status, NULL, NULL, a->close);
 }
 
 void
@@ -361,85 +417,36 @@ wsx_server_keep_headers(struct wsx_server *s)
 void
 wsx_server_keep_header(struct wsx_server *s, const char *name)
 {
-	size_t n = strlen(name);
-	char *h = xmalloc(n + 2);
-
-	for (size_t i = 0; i < n; i++) /* lws keeps them lower case */
-		h[i] = (char)tolower((unsigned char)name[i]);
-	memcpy(h + n, ":", 2);
-	s->custom_headers =
-		xrealloc(s->custom_headers, (s->n_custom_headers + 1) *
-						    sizeof(*s->custom_headers));
-	s->custom_headers[s->n_custom_headers++] = h;
+	(void)name; /* every header is kept, whatever its name */
 	s->keep_headers = true;
 }
 
-static void
-server_add_header(struct wsx_conn *c, const char *name, size_t n,
-		  const char *value)
+/* The request's header fields, "Name: value", for --exec and relay. */
+void
+server_copy_headers(struct wsx_server *s, struct wsx_conn *c,
+		    const struct ws_http *h)
 {
-	char line[1100];
+	if (!s->keep_headers)
+		return;
+	for (size_t i = 0; i < h->nfields; i++) {
+		size_t n = strlen(h->field[i].name) +
+			   strlen(h->field[i].value) + 3;
+		char *line = xmalloc(n);
 
-	snprintf(line, sizeof(line), "%.*s %s", (int)n, name, value);
-	c->info.headers =
-		xrealloc(c->info.headers,
-			 (c->info.n_headers + 1) * sizeof(*c->info.headers));
-	c->info.headers[c->info.n_headers++] = xstrdup(line);
-}
-
-/* The request headers, while libwebsockets still has them. */
-static void
-server_copy_headers(struct wsx_server *s, struct wsx_conn *c, struct lws *wsi)
-{
-	char value[1024];
-
-	for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
-		const char *name = (const char *)lws_token_to_string(
-			(enum lws_token_indexes)t);
-		size_t n = name ? strlen(name) : 0;
-
-		/* real headers only: "name:", not ":path" or "get " */
-		if (n < 2 || name[0] == ':' || name[n - 1] != ':' ||
-		    lws_hdr_copy(wsi, value, sizeof(value),
-				 (enum lws_token_indexes)t) <= 0)
-			continue;
-		server_add_header(c, name, n, value);
-	}
-	for (size_t i = 0; i < s->n_custom_headers; i++) {
-		const char *name = s->custom_headers[i];
-		int n = (int)strlen(name);
-
-		if (lws_hdr_custom_length(wsi, name, n) > 0 &&
-		    lws_hdr_custom_copy(wsi, value, sizeof(value), name, n) >=
-			    0)
-			server_add_header(c, name, (size_t)n, value);
+		snprintf(line, n, "%s: %s", h->field[i].name,
+			 h->field[i].value);
+		c->info.headers = xrealloc(c->info.headers,
+					   (c->info.n_headers + 1) *
+						   sizeof(*c->info.headers));
+		c->info.headers[c->info.n_headers++] = line;
 	}
 }
 
-struct wsx_conn *
-server_accept(struct wsx_server *s, struct lws *wsi)
+/* A WebSocket opened: the owner takes it. */
+void
+server_accept(struct wsx_server *s, struct wsx_conn *c)
 {
-	struct wsx_conn *c;
-	char path[2048], args[200];
-
-	if (!s || !s->accepting)
-		return NULL;
-	c = conn_new(s->loop, false, &s->lim);
-	c->wsi = wsi;
 	c->server = s;
-	lws_set_opaque_user_data(wsi, c);
-	server_peer_name(wsi, c->info.peer, sizeof(c->info.peer));
-	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0)
-		snprintf(path, sizeof(path), "/");
-	if (lws_hdr_copy(wsi, args, sizeof(args), WSI_TOKEN_HTTP_URI_ARGS) > 0)
-		snprintf(path + strlen(path), sizeof(path) - strlen(path),
-			 "?%s", args);
-	/* sized to fit: thousands of idle clients each keep one */
-	free(c->info.path);
-	c->info.path = xstrdup(path);
-	if (s->keep_headers)
-		server_copy_headers(s, c, wsi);
-	conn_note_subprotocol(c, wsi); /* on_accept sees the whole info */
 	c->srv_next = s->conns;
 	if (s->conns)
 		s->conns->srv_prev = c;
@@ -447,7 +454,6 @@ server_accept(struct wsx_server *s, struct lws *wsi)
 	s->count++;
 	if (s->ops->on_accept)
 		s->ops->on_accept(s, c, s->arg);
-	return c;
 }
 
 void
@@ -487,14 +493,16 @@ wsx_server_free(struct wsx_server *s)
 {
 	if (!s)
 		return;
-	/* connections left are freed with the loop; they must not call back */
+	/* what is left goes without calling back */
 	for (struct wsx_conn *c = s->conns; c; c = c->srv_next) {
 		c->server = NULL;
 		c->ops = NULL;
 	}
+	s->conns = NULL;
+	while (s->links)
+		link_free(s->links);
+	lws_sul_cancel(&s->sul_accept);
+	wsx_fdw_free(s->listener);
 	gate_release(&s->gate);
-	for (size_t i = 0; i < s->n_custom_headers; i++)
-		free(s->custom_headers[i]);
-	free(s->custom_headers);
 	free(s);
 }

@@ -23,6 +23,7 @@ struct wsx_server_opts {
 	char *token; /* --token (Bearer or ?token=), scrubbed from argv */
 	unsigned long max_conns;
 	unsigned handshake_timeout_s; /* connect to complete request */
+	bool compress;		      /* accept permessage-deflate */
 };
 
 #define WSX_DEFAULT_PORT		8080

@@ -9,7 +9,10 @@
  * Events: one callback, called during ws_proto_receive() (and during
  * ws_proto_init() for nothing; ws_proto_eof() for CLOSE). The callback may
  * send, ping or close, but must not release the connection. Data given in
- * an event is borrowed until the callback returns.
+ * an event is borrowed until the callback returns. The CLOSE event of a
+ * peer's Close comes while the connection is still OPEN, before the
+ * answering Close is queued: the transport may send what it had waiting
+ * (RFC 6455 5.5.1 lets an endpoint finish sending first).
  *
  * Messages: by default whole messages are delivered (ev.first and ev.fin
  * both set). A message that arrived as one frame within one receive call

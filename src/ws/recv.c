@@ -263,9 +263,21 @@ recv_close(struct ws_proto *p, const unsigned char *d, size_t n)
 		ev.data = d + 2;
 		ev.len = n - 2;
 	}
-	/* answer with the same code (RFC 6455 5.5.1), unless ours went */
-	if (p->state == WS_STATE_OPEN)
-		ws_send_close(p, ev.code == 1005 ? 0 : ev.code, NULL, 0);
+	/*
+	 * Answer with the same code (RFC 6455 5.5.1), unless ours went. The
+	 * event comes first, while still OPEN: RFC 6455 5.5.1 lets an
+	 * endpoint finish sending before it answers, so the transport may
+	 * queue what it had waiting (the replies to the peer's last
+	 * messages); the answer follows it.
+	 */
+	if (p->state == WS_STATE_OPEN) {
+		ws_proto_emit(p, &ev);
+		if (p->state == WS_STATE_OPEN)
+			ws_send_close(p, ev.code == 1005 ? 0 : ev.code, NULL,
+				      0);
+		ws_proto_enter(p, WS_IN_CLOSE_RECEIVED);
+		return;
+	}
 	ws_proto_enter(p, WS_IN_CLOSE_RECEIVED);
 	ws_proto_emit(p, &ev);
 }

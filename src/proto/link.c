@@ -1,0 +1,836 @@
+/*
+ * A server connection on wsx's own protocol engine (src/ws/) over a socket
+ * of our own, watched by fdwatch: bytes read here go to the engine, whose
+ * events become the wsx_conn callbacks, and what the engine has to send is
+ * written from here, batched per turn of the loop.
+ *
+ * Before it is a WebSocket a connection is HTTP: the request head is
+ * gathered here, then handed to the engine (an upgrade that passed the
+ * gate) or answered as plain HTTP (files, redirects, errors), after which
+ * the connection waits for the next request (keep-alive).
+ *
+ * Ending. The server drops TCP first (RFC 6455 7.1.1), but gently: after
+ * its last bytes it shuts its side down and reads, discarding, until the
+ * peer closes too or a short linger ends. Closing with unread input would
+ * make the kernel send a reset, which can destroy our last frames in the
+ * peer's buffers before it reads them. The wsx_conn ends (on_close) when
+ * the WebSocket does; the socket may linger a little after it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proto/fdwatch.h"
+#include "proto/internal.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* Bytes read per call, into the loop's buffer. */
+#define LINK_READ_BYTES (256 * 1024)
+/* Queued messages are framed into the engine's output up to this. */
+#define LINK_FRAME_AHEAD (256 * 1024)
+/* After our side is shut down, wait this long for the peer's. */
+#define LINK_LINGER_US (2 * 1000000)
+#define LINK_CLOSE_TIMEOUT_US (5 * 1000000)
+/* Pipelined HTTP requests held while an answer goes out. */
+#define LINK_MAX_PENDING_INPUT (2 * WS_HTTP_MAX_HEAD)
+
+enum link_phase {
+	LINK_HEAD,   /* waiting for a request head */
+	LINK_REPLY,  /* sending a plain HTTP answer */
+	LINK_WS,     /* the engine has it */
+	LINK_LINGER, /* our side is shut down; waiting for the peer's */
+};
+
+struct wsx_link {
+	struct wsx_server *server;
+	struct wsx_loop *loop;
+	struct wsx_conn *c; /* LINK_WS until the conn ends; else NULL */
+	struct wsx_fdw *w;
+	struct wsx_link *next, *prev; /* the server's links */
+	enum link_phase phase;
+	bool engine; /* p is initialised */
+	bool held;   /* not reading: too much output waits */
+	bool paused; /* what fdwatch was last told */
+	bool eof;   /* the peer sent all it will */
+	int busy;   /* inside a callback of ours: free later */
+	bool dead;  /* freed while busy */
+	char peer[272];
+	struct ws_proto p;
+	struct wsx_buf in; /* request heads as they arrive */
+	size_t head_scan;
+	struct wsx_buf out; /* an HTTP answer */
+	int file_fd;	    /* and the file that follows it */
+	uint64_t file_left;
+	bool close_after; /* no keep-alive after this answer */
+	lws_sorted_usec_list_t sul_deadline; /* request head; linger */
+};
+
+static void link_flush(struct wsx_link *l);
+static void link_drop(struct wsx_link *l);
+static void link_close_timeout(lws_sorted_usec_list_t *sul);
+
+static unsigned char *
+link_rx_buffer(struct wsx_loop *loop)
+{
+	if (!loop->rx_buf)
+		loop->rx_buf = xmalloc(LINK_READ_BYTES);
+	return loop->rx_buf;
+}
+
+static void
+link_want_write(struct wsx_link *l)
+{
+	if (l->w)
+		wsx_fdw_want_write(l->w);
+}
+
+static void
+link_update_rx(struct wsx_link *l)
+{
+	bool pause = l->held || l->eof || (l->c && l->c->rx_paused);
+
+	if (l->phase == LINK_LINGER)
+		pause = l->eof;
+	if (pause != l->paused && l->w) {
+		l->paused = pause;
+		wsx_fdw_pause(l->w, pause);
+	}
+}
+
+void
+link_list_add(struct wsx_link **head, struct wsx_link *l)
+{
+	l->prev = NULL;
+	l->next = *head;
+	if (*head)
+		(*head)->prev = l;
+	*head = l;
+}
+
+void
+link_list_remove(struct wsx_link **head, struct wsx_link *l)
+{
+	if (l->prev)
+		l->prev->next = l->next;
+	else if (*head == l)
+		*head = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	l->next = l->prev = NULL;
+}
+
+void
+link_free(struct wsx_link *l)
+{
+	if (l->busy) {
+		l->dead = true;
+		return;
+	}
+	lws_sul_cancel(&l->sul_deadline);
+	if (l->c) {
+		l->c->link = NULL;
+		l->c->ops = NULL;
+		conn_free(l->c);
+	}
+	server_unlink(l->server, l);
+	if (l->engine)
+		ws_proto_release(&l->p);
+	wsx_buf_release(&l->in);
+	wsx_buf_release(&l->out);
+	if (l->file_fd >= 0)
+		close(l->file_fd);
+	wsx_fdw_free(l->w);
+	free(l);
+}
+
+/* The WebSocket is over: tell the owner, and let the socket go its way. */
+static void
+link_finish_conn(struct wsx_link *l)
+{
+	struct wsx_conn *c = l->c;
+
+	if (!c)
+		return;
+	l->c = NULL;
+	c->link = NULL;
+	lws_sul_cancel(&c->sul_close);
+	conn_closed(c);
+}
+
+/* End at once, no goodbye: timeouts, a peer gone, a socket error. */
+static void
+link_abort(struct wsx_link *l)
+{
+	if (l->engine)
+		ws_proto_eof(&l->p); /* CLOSE 1006 for the owner, if open */
+	link_finish_conn(l);
+	link_free(l);
+}
+
+static void
+link_deadline(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_link *l =
+		lws_container_of(sul, struct wsx_link, sul_deadline);
+
+	if (l->phase == LINK_HEAD && l->in.len)
+		wsx_info("dropped %s: its request took longer than "
+			 "--handshake-timeout",
+			 l->peer);
+	link_abort(l);
+}
+
+static void
+link_arm_deadline(struct wsx_link *l, uint64_t usec)
+{
+	lws_sul_schedule(l->loop->ctx, 0, &l->sul_deadline, link_deadline,
+			 (lws_usec_t)usec);
+}
+
+/* Our last bytes are out: shut our side, read until the peer's ends. */
+static void
+link_drop(struct wsx_link *l)
+{
+	link_finish_conn(l);
+	if (l->phase == LINK_LINGER)
+		return;
+	l->phase = LINK_LINGER;
+	if (!l->w || wsx_fdw_fd(l->w) < 0 ||
+	    shutdown(wsx_fdw_fd(l->w), SHUT_WR)) {
+		link_free(l);
+		return;
+	}
+	link_update_rx(l);
+	link_arm_deadline(l, LINK_LINGER_US);
+}
+
+static void
+link_enter(struct wsx_link *l)
+{
+	l->busy++;
+}
+
+/* Leave a callback; false when l was freed meanwhile. */
+static bool
+link_leave(struct wsx_link *l)
+{
+	if (--l->busy || !l->dead)
+		return true;
+	l->dead = false;
+	link_free(l);
+	return false;
+}
+
+/* ---- the WebSocket ---- */
+
+static void
+link_record_close(struct wsx_conn *c, int code, const unsigned char *reason,
+		  size_t len)
+{
+	struct wsx_close *r = &c->result;
+
+	if (code == 1006) {
+		if (!c->close_sent)
+			r->code = 1006;
+		return;
+	}
+	if (code == 1005)
+		code = 1000; /* no code given: a normal close */
+	if (c->close_sent && (code == 1000 || code == 1001))
+		return; /* the answer to ours */
+	r->by_peer = true;
+	r->code = code;
+	r->reason[0] = '\0';
+	if (len)
+		wsx_printable(r->reason, sizeof(r->reason), reason, len);
+}
+
+/*
+ * A message into the engine. Text that is not UTF-8 (a --exec child's
+ * output, say) goes as binary rather than not at all.
+ */
+static int
+link_engine_send(struct wsx_link *l, enum wsx_msg_type type, const void *data,
+		 size_t len)
+{
+	if (!ws_proto_send_message(&l->p, type, data, len, NULL))
+		return 0;
+	if (type != WSX_MSG_TEXT || ws_proto_state(&l->p) != WS_STATE_OPEN)
+		return -1;
+	wsx_debug("a text message that is not UTF-8 goes as binary");
+	return ws_proto_send_message(&l->p, WSX_MSG_BINARY, data, len, NULL);
+}
+
+/* Frame queued messages into the engine's output, up to a batch. */
+static void
+link_frame_queued(struct wsx_link *l, bool all)
+{
+	struct wsx_conn *c = l->c;
+	struct wsx_sendq_item it;
+	size_t out;
+
+	if (!c)
+		return;
+	while (wsx_sendq_peek(&c->q, &it)) {
+		ws_proto_output(&l->p, &out);
+		if (!all && out >= LINK_FRAME_AHEAD)
+			break;
+		if (link_engine_send(l, it.type, it.data, it.len))
+			break;
+		c->info.msgs_out++;
+		c->info.bytes_out += it.len;
+		wsx_sendq_advance(&c->q, it.len);
+	}
+	if (!c->q.count && c->close_wanted && !c->close_sent &&
+	    ws_proto_state(&l->p) == WS_STATE_OPEN) {
+		size_t n = strlen(c->close_reason);
+
+		if (ws_proto_close(&l->p, c->close_code, c->close_reason, n,
+				   NULL) &&
+		    ws_proto_close(&l->p, 1000, c->close_reason, n, NULL))
+			ws_proto_close(&l->p, 0, NULL, 0, NULL);
+		c->close_sent = true;
+		c->result.code = c->close_code;
+		snprintf(c->result.reason, sizeof(c->result.reason), "%s",
+			 c->close_reason);
+		c->result.by_peer = false;
+		lws_sul_schedule(l->loop->ctx, 0, &c->sul_close,
+				 link_close_timeout, LINK_CLOSE_TIMEOUT_US);
+	}
+}
+
+static void
+link_close_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_close);
+	struct wsx_link *l = c->link;
+
+	wsx_debug("peer did not answer our close in time");
+	c->result.timed_out = true;
+	if (l)
+		link_abort(l);
+}
+
+static void
+link_ping_tick(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_ping);
+	struct wsx_link *l = c->link;
+	uint64_t now = wsx_now_us();
+
+	if (!l)
+		return;
+	if (c->ping_waiting &&
+	    now - c->ping_sent_us >= c->lim.ping_timeout_us) {
+		snprintf(c->result.msg, sizeof(c->result.msg),
+			 "no pong within %.1f s: connection dropped",
+			 (double)c->lim.ping_timeout_us / 1e6);
+		c->result.code = 1006;
+		c->result.status = WSX_EXIT_CLOSED;
+		c->result.timed_out = true;
+		link_abort(l);
+		return;
+	}
+	if (!c->ping_waiting && !ws_proto_ping(&l->p, NULL, 0, (int64_t)now,
+					       NULL)) {
+		c->ping_waiting = true;
+		c->ping_sent_us = now;
+		link_want_write(l);
+	}
+	lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
+			 (lws_usec_t)(c->ping_waiting
+					      ? c->lim.ping_timeout_us
+					      : c->lim.ping_interval_us));
+}
+
+/* The first offered subprotocol: a server answers any, as Node's ws does. */
+static void
+link_pick_subprotocol(const struct ws_request *req, struct ws_agreed *a)
+{
+	const char *s = req->subprotocols, *item;
+	size_t n;
+
+	if (!s || a->subprotocol[0])
+		return;
+	if (ws_http_list_next(&s, s + strlen(s), &item, &n) &&
+	    n < sizeof(a->subprotocol)) {
+		memcpy(a->subprotocol, item, n);
+		a->subprotocol[n] = '\0';
+	}
+}
+
+static void
+link_on_request(struct wsx_link *l, const struct ws_event *ev)
+{
+	struct wsx_conn *c = l->c;
+	const struct ws_http *h = ev->request->http;
+
+	link_pick_subprotocol(ev->request, &ev->answer->agreed);
+	free(c->info.path);
+	c->info.path = xstrdup(ev->request->target);
+	snprintf(c->info.protocol, sizeof(c->info.protocol), "%.*s",
+		 (int)sizeof(c->info.protocol) - 1,
+		 ev->answer->agreed.subprotocol);
+	server_copy_headers(l->server, c, h);
+}
+
+static void
+link_on_open(struct wsx_link *l)
+{
+	struct wsx_conn *c = l->c;
+
+	lws_sul_cancel(&l->sul_deadline);
+	c->open = true;
+	c->info.opened_us = wsx_now_us();
+	if (c->lim.ping_interval_us)
+		lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
+				 (lws_usec_t)c->lim.ping_interval_us);
+	conn_start_idle_timer(c);
+	server_accept(l->server, c);
+	if (l->c && c->ops && c->ops->on_open)
+		c->ops->on_open(c, c->arg);
+	link_want_write(l);
+}
+
+static void
+link_on_event(void *arg, struct ws_event *ev)
+{
+	struct wsx_link *l = arg;
+	struct wsx_conn *c = l->c;
+	struct wsx_msg m;
+
+	if (!c)
+		return; /* the owner is gone; the engine finishes alone */
+	switch (ev->type) {
+	case WS_EV_REQUEST:
+		link_on_request(l, ev);
+		break;
+	case WS_EV_OPEN:
+		link_on_open(l);
+		break;
+	case WS_EV_MESSAGE:
+		m.type = ev->msg_type;
+		m.data = ev->len ? ev->data : (const unsigned char *)"";
+		m.len = ev->len;
+		c->info.msgs_in++;
+		c->info.bytes_in += m.len;
+		if (c->ops && c->ops->on_message)
+			c->ops->on_message(c, &m, c->arg);
+		break;
+	case WS_EV_PING:
+		link_want_write(l);
+		break;
+	case WS_EV_PONG:
+		if (c->ops && c->ops->on_pong_payload)
+			c->ops->on_pong_payload(c, ev->data, ev->len, c->arg);
+		if (ev->ping_time >= 0 && l->c) {
+			uint64_t rtt = wsx_now_us() - (uint64_t)ev->ping_time;
+
+			c->ping_waiting = false;
+			wsx_debug("pong from %s after %.3f ms", c->info.peer,
+				  rtt / 1000.0);
+			if (c->ops && c->ops->on_pong)
+				c->ops->on_pong(c, rtt, c->arg);
+		}
+		break;
+	case WS_EV_CLOSE:
+		/* what was queued before the peer's Close goes out first */
+		if (ev->code != 1006)
+			link_frame_queued(l, true);
+		link_record_close(c, ev->code, ev->data, ev->len);
+		link_want_write(l);
+		break;
+	case WS_EV_FAIL:
+		if (!c->open) {
+			wsx_info("refused %s: %s", l->peer, ev->reason);
+			break;
+		}
+		c->result.code = ev->code ? ev->code : 1006;
+		c->result.by_peer = false;
+		c->result.status = WSX_EXIT_CLOSED;
+		snprintf(c->result.msg, sizeof(c->result.msg),
+			 "%s; closed with %d", ev->reason, c->result.code);
+		link_want_write(l);
+		break;
+	}
+}
+
+static void
+link_start_engine(struct wsx_link *l)
+{
+	struct ws_proto_opts o = { .role = WS_ROLE_SERVER,
+				   .server = server_handshake(l->server),
+				   .on_event = link_on_event,
+				   .arg = l };
+	struct wsx_conn *c = conn_new(l->loop, false, server_limits(l->server));
+
+	c->link = l;
+	snprintf(c->info.peer, sizeof(c->info.peer), "%s", l->peer);
+	l->c = c;
+	o.max_message = c->lim.max_message;
+	ws_proto_init(&l->p, &o, NULL); /* a server's init cannot fail */
+	l->engine = true;
+	l->phase = LINK_WS;
+}
+
+/* ---- plain HTTP ---- */
+
+static void
+link_reply_done(struct wsx_link *l)
+{
+	if (l->close_after) {
+		link_drop(l);
+		return;
+	}
+	l->phase = LINK_HEAD;
+	l->held = false;
+	link_update_rx(l);
+	link_arm_deadline(l, server_head_timeout_us(l->server));
+}
+
+static void link_input(struct wsx_link *l, unsigned char *data, size_t len);
+
+/* The head that arrived: an upgrade for the engine, or plain HTTP. */
+static void
+link_request(struct wsx_link *l)
+{
+	size_t end = ws_http_head_end((const char *)wsx_buf_data(&l->in),
+				      l->in.len, l->head_scan);
+	struct server_answer a = { .out = &l->out, .file_fd = -1 };
+	struct ws_http h;
+	const char *why = NULL;
+	char *copy;
+
+	if (!end) {
+		l->head_scan = l->in.len;
+		if (l->in.len >= WS_HTTP_MAX_HEAD) {
+			http_status_answer(&l->out, 431, NULL, NULL, true);
+			l->close_after = true;
+			l->phase = LINK_REPLY;
+			link_want_write(l);
+		}
+		return;
+	}
+	l->head_scan = 0;
+	copy = xmalloc(end);
+	memcpy(copy, wsx_buf_data(&l->in), end);
+	if (ws_http_parse_request(&h, copy, end, &why)) {
+		wsx_info("refused %s: %s", l->peer, why);
+		http_status_answer(&l->out, 400, NULL, NULL, true);
+		l->close_after = true;
+		l->phase = LINK_REPLY;
+	} else if (ws_http_has_token(&h, "Upgrade", "websocket") &&
+		   server_gate_upgrade(l->server, &h, &a) == 0) {
+		unsigned char *head = wsx_buf_data(&l->in);
+		size_t n = l->in.len;
+
+		free(copy);
+		link_start_engine(l);
+		/* the engine parses the head again, and takes what follows */
+		ws_proto_receive(&l->p, head, n);
+		wsx_buf_release(&l->in);
+		link_want_write(l);
+		return;
+	} else if (a.status) {
+		l->close_after = true; /* the gate refused an upgrade */
+		l->phase = LINK_REPLY;
+	} else {
+		server_http_answer(l->server, &h, l->peer, &a);
+		l->close_after = a.close;
+		l->file_fd = a.file_fd;
+		l->file_left = a.file_size;
+		l->phase = LINK_REPLY;
+	}
+	free(copy);
+	wsx_buf_consume(&l->in, end);
+	link_want_write(l);
+}
+
+static void
+link_input(struct wsx_link *l, unsigned char *data, size_t len)
+{
+	switch (l->phase) {
+	case LINK_HEAD:
+	case LINK_REPLY:
+		if (wsx_buf_append(&l->in, data, len)) {
+			link_abort(l);
+			return;
+		}
+		if (l->phase == LINK_HEAD)
+			link_request(l);
+		else if (l->in.len >= WS_HTTP_MAX_HEAD) {
+			l->held = true; /* pipelined: wait for the answer */
+			link_update_rx(l);
+		}
+		break;
+	case LINK_WS:
+		ws_proto_receive(&l->p, data, len);
+		link_want_write(l);
+		break;
+	case LINK_LINGER:
+		break;
+	}
+}
+
+/* ---- the socket ---- */
+
+static void
+link_readable(struct wsx_fdw *w, int fd, void *arg)
+{
+	struct wsx_link *l = arg;
+	unsigned char *buf = link_rx_buffer(l->loop);
+	ssize_t n = fd < 0 ? 0 : wsx_fdw_read(w, buf, LINK_READ_BYTES);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	link_enter(l);
+	if (n > 0) {
+		link_input(l, buf, (size_t)n);
+	} else if (n < 0 || l->phase == LINK_HEAD ||
+		   l->phase == LINK_LINGER) {
+		link_abort(l); /* an error, or the end where nothing waits */
+	} else {
+		/* the peer sent all it will: finish what goes out, then end */
+		l->eof = true;
+		l->close_after = true;
+		link_update_rx(l);
+		if (l->phase == LINK_WS)
+			ws_proto_eof(&l->p);
+		link_flush(l);
+	}
+	link_leave(l);
+}
+
+/* Write what is pending; false when the socket refused more for now. */
+static bool
+link_write(struct wsx_link *l, const unsigned char *data, size_t len,
+	   size_t *done)
+{
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = wsx_fdw_write(l->w, data + *done, len - *done);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR) {
+				link_want_write(l);
+				return false;
+			}
+			return true; /* an error: the caller sees it undone */
+		}
+		*done += (size_t)n;
+	}
+	return true;
+}
+
+static void
+link_flush_reply(struct wsx_link *l)
+{
+	size_t done;
+
+	for (;;) {
+		if (!l->out.len && l->file_left && l->file_fd >= 0) {
+			size_t want = l->file_left < 65536 ? l->file_left
+							   : 65536;
+			ssize_t n;
+
+			if (wsx_buf_reserve(&l->out, want)) {
+				link_abort(l);
+				return;
+			}
+			n = read(l->file_fd, wsx_buf_tail(&l->out), want);
+			if (n <= 0) {
+				link_abort(l); /* the file shrank */
+				return;
+			}
+			wsx_buf_commit(&l->out, (size_t)n);
+			l->file_left -= (uint64_t)n;
+		}
+		if (!l->out.len)
+			break;
+		if (!link_write(l, wsx_buf_data(&l->out), l->out.len, &done)) {
+			wsx_buf_consume(&l->out, done);
+			return;
+		}
+		if (done < l->out.len) {
+			link_abort(l);
+			return;
+		}
+		wsx_buf_consume(&l->out, done);
+	}
+	wsx_buf_release(&l->out);
+	if (l->file_fd >= 0) {
+		close(l->file_fd);
+		l->file_fd = -1;
+	}
+	link_reply_done(l);
+	if (l->phase == LINK_HEAD && l->in.len)
+		link_request(l);
+}
+
+static void
+link_flush_ws(struct wsx_link *l)
+{
+	struct wsx_conn *c = l->c;
+	const unsigned char *data;
+	size_t len, done;
+
+	link_frame_queued(l, false);
+	data = ws_proto_output(&l->p, &len);
+	while (len) {
+		bool more = link_write(l, data, len, &done);
+
+		ws_proto_consume(&l->p, done);
+		if (!more)
+			break;
+		if (done < len) { /* the peer is gone */
+			link_abort(l);
+			return;
+		}
+		link_frame_queued(l, false);
+		data = ws_proto_output(&l->p, &len);
+	}
+	ws_proto_output(&l->p, &len);
+	if (!len && ws_proto_state(&l->p) == WS_STATE_CLOSED) {
+		link_drop(l); /* a server drops TCP first */
+		return;
+	}
+	/* a peer that does not read does not make us buffer without end */
+	l->held = c && len > c->lim.buffer;
+	link_update_rx(l);
+	if (c && c->drain_wanted && wsx_conn_pending(c) <= c->q.budget / 2) {
+		c->drain_wanted = false;
+		if (c->ops && c->ops->on_drain)
+			c->ops->on_drain(c, c->arg);
+	}
+}
+
+static void
+link_flush(struct wsx_link *l)
+{
+	link_enter(l);
+	if (l->phase == LINK_REPLY)
+		link_flush_reply(l);
+	else if (l->phase == LINK_WS)
+		link_flush_ws(l);
+	link_leave(l);
+}
+
+static void
+link_writable(struct wsx_fdw *w, int fd, void *arg)
+{
+	(void)w;
+	(void)fd;
+	link_flush(arg);
+}
+
+static const struct wsx_fdw_ops link_fdw_ops = {
+	.on_readable = link_readable,
+	.on_writable = link_writable,
+};
+
+struct wsx_link *
+link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
+	    const char *peer)
+{
+	struct wsx_link *l = xcalloc(1, sizeof(*l));
+
+	l->server = s;
+	l->loop = loop;
+	l->file_fd = -1;
+	snprintf(l->peer, sizeof(l->peer), "%s", peer);
+	wsx_buf_init(&l->in, 0, WS_HTTP_MAX_HEAD + LINK_MAX_PENDING_INPUT);
+	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
+	l->w = wsx_fdw_adopt_socket(loop, fd, &link_fdw_ops, l, NULL);
+	if (!l->w) {
+		free(l);
+		return NULL;
+	}
+	link_arm_deadline(l, server_head_timeout_us(s));
+	return l;
+}
+
+/* ---- what conn.c hands over for connections on the engine ---- */
+
+int
+link_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
+	  size_t len)
+{
+	struct wsx_link *l = c->link;
+	size_t out;
+
+	if (ws_proto_state(&l->p) != WS_STATE_OPEN ||
+	    wsx_conn_pending(c) >= c->q.budget)
+		return -1;
+	ws_proto_output(&l->p, &out);
+	if (!c->q.count && out < LINK_FRAME_AHEAD) {
+		if (link_engine_send(l, type, data, len))
+			return -1;
+		c->info.msgs_out++;
+		c->info.bytes_out += len;
+	} else if (wsx_sendq_push(&c->q, type, data, len)) {
+		return -1;
+	}
+	link_want_write(l);
+	if (wsx_conn_pending(c) >= c->q.budget) {
+		c->drain_wanted = true;
+		return 1;
+	}
+	return 0;
+}
+
+size_t
+link_pending(const struct wsx_conn *c)
+{
+	size_t out;
+
+	ws_proto_output(&c->link->p, &out);
+	return out;
+}
+
+void
+link_pause(struct wsx_conn *c)
+{
+	link_update_rx(c->link);
+}
+
+int
+link_ping(struct wsx_conn *c, const void *data, size_t len)
+{
+	uint64_t now = wsx_now_us();
+
+	if (ws_proto_ping(&c->link->p, data, len, (int64_t)now, NULL))
+		return -1;
+	c->ping_waiting = true;
+	c->ping_sent_us = now;
+	link_want_write(c->link);
+	return 0;
+}
+
+int
+link_pong(struct wsx_conn *c, const void *data, size_t len)
+{
+	if (ws_proto_pong(&c->link->p, data, len, NULL))
+		return -1;
+	link_want_write(c->link);
+	return 0;
+}
+
+void
+link_close(struct wsx_conn *c)
+{
+	struct wsx_link *l = c->link;
+
+	if (!c->open) {
+		link_abort(l);
+		return;
+	}
+	link_want_write(l); /* the Close goes out after the queue */
+}
