@@ -64,16 +64,18 @@ struct wsx_link {
 	bool dead;  /* freed while busy */
 	char peer[272];
 	struct ws_proto p;
-	struct wsx_buf in; /* request heads as they arrive */
+	struct wsx_buf in; /* request heads; input the owner held back */
 	size_t head_scan;
 	struct wsx_buf out; /* an HTTP answer */
 	int file_fd;	    /* and the file that follows it */
 	uint64_t file_left;
 	bool close_after; /* no keep-alive after this answer */
 	lws_sorted_usec_list_t sul_deadline; /* request head; linger */
+	lws_sorted_usec_list_t sul_resume;   /* feed held input again */
 };
 
 static void link_flush(struct wsx_link *l);
+static void link_resume(lws_sorted_usec_list_t *sul);
 static void link_drop(struct wsx_link *l);
 static void link_close_timeout(lws_sorted_usec_list_t *sul);
 
@@ -95,10 +97,18 @@ link_want_write(struct wsx_link *l)
 static void
 link_update_rx(struct wsx_link *l)
 {
-	bool pause = l->held || l->eof || (l->c && l->c->rx_paused);
+	bool owner = l->c && l->c->rx_paused;
+	bool pause = l->held || l->eof || owner;
 
 	if (l->phase == LINK_LINGER)
 		pause = l->eof;
+	if (l->engine && l->p.hold != owner) {
+		/* messages stop at once, not at the end of what was read */
+		ws_proto_hold(&l->p, owner);
+		if (!owner && l->in.len)
+			lws_sul_schedule(l->loop->ctx, 0, &l->sul_resume,
+					 link_resume, 1);
+	}
 	if (pause != l->paused && l->w) {
 		l->paused = pause;
 		wsx_fdw_pause(l->w, pause);
@@ -135,6 +145,7 @@ link_free(struct wsx_link *l)
 		return;
 	}
 	lws_sul_cancel(&l->sul_deadline);
+	lws_sul_cancel(&l->sul_resume);
 	if (l->c) {
 		l->c->link = NULL;
 		l->c->ops = NULL;
@@ -498,6 +509,66 @@ link_reply_done(struct wsx_link *l)
 
 static void link_input(struct wsx_link *l, unsigned char *data, size_t len);
 
+/*
+ * Bytes for the engine. What it does not take (the owner paused in the
+ * middle of them) waits in l->in, in order before anything read later.
+ */
+static void
+link_feed(struct wsx_link *l, unsigned char *data, size_t len)
+{
+	size_t used;
+
+	if (l->in.len) {
+		if (len && wsx_buf_append(&l->in, data, len))
+			return;
+		data = wsx_buf_data(&l->in);
+		len = l->in.len;
+		used = ws_proto_feed(&l->p, data, len);
+		wsx_buf_consume(&l->in, used);
+		if (!l->in.len)
+			wsx_buf_release(&l->in);
+		return;
+	}
+	used = ws_proto_feed(&l->p, data, len);
+	if (used < len)
+		wsx_buf_append(&l->in, data + used, len - used);
+}
+
+static void
+link_resume(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_link *l = lws_container_of(sul, struct wsx_link, sul_resume);
+
+	if (!l->in.len || l->p.hold || l->phase != LINK_WS)
+		return;
+	link_enter(l);
+	link_feed(l, NULL, 0);
+	link_want_write(l);
+	link_leave(l);
+}
+
+/*
+ * Whether what arrived so far can begin an HTTP request: a method (a
+ * token) and a space first, no control characters anywhere. Anything else
+ * (a TLS hello on a plain port, a stray binary protocol) gets its 400 at
+ * once rather than after the handshake timeout.
+ */
+static const char *
+link_head_implausible(const unsigned char *d, size_t len, size_t from)
+{
+	if (len && d[0] == 0x16)
+		return "a TLS handshake on a plain ws:// port";
+	for (size_t i = 0; i < len && d[i] != ' '; i++)
+		if (!ws_http_is_token((const char *)d + i, 1))
+			return "not an HTTP request";
+	for (size_t i = from; i < len; i++)
+		if ((d[i] < 0x20 && d[i] != '\r' && d[i] != '\n' &&
+		     d[i] != '\t') ||
+		    d[i] == 0x7f)
+			return "not an HTTP request";
+	return NULL;
+}
+
 /* The head that arrived: an upgrade for the engine, or plain HTTP. */
 static void
 link_request(struct wsx_link *l)
@@ -510,9 +581,15 @@ link_request(struct wsx_link *l)
 	char *copy;
 
 	if (!end) {
+		const char *bad = link_head_implausible(
+			wsx_buf_data(&l->in), l->in.len, l->head_scan);
+
+		if (bad)
+			wsx_info("refused %s: %s", l->peer, bad);
 		l->head_scan = l->in.len;
-		if (l->in.len >= WS_HTTP_MAX_HEAD) {
-			http_status_answer(&l->out, 431, NULL, NULL, true);
+		if (bad || l->in.len >= WS_HTTP_MAX_HEAD) {
+			http_status_answer(&l->out, bad ? 400 : 431, NULL,
+					   NULL, true);
 			l->close_after = true;
 			l->phase = LINK_REPLY;
 			link_want_write(l);
@@ -529,14 +606,17 @@ link_request(struct wsx_link *l)
 		l->phase = LINK_REPLY;
 	} else if (ws_http_has_token(&h, "Upgrade", "websocket") &&
 		   server_gate_upgrade(l->server, &h, &a) == 0) {
-		unsigned char *head = wsx_buf_data(&l->in);
 		size_t n = l->in.len;
+		unsigned char *head = xmalloc(n);
 
+		memcpy(head, wsx_buf_data(&l->in), n);
+		wsx_buf_release(&l->in);
 		free(copy);
 		link_start_engine(l);
 		/* the engine parses the head again, and takes what follows */
-		ws_proto_receive(&l->p, head, n);
-		wsx_buf_release(&l->in);
+		wsx_buf_init(&l->in, 0, SIZE_MAX / 2);
+		link_feed(l, head, n);
+		free(head);
 		link_want_write(l);
 		return;
 	} else if (a.status) {
@@ -572,7 +652,7 @@ link_input(struct wsx_link *l, unsigned char *data, size_t len)
 		}
 		break;
 	case LINK_WS:
-		ws_proto_receive(&l->p, data, len);
+		link_feed(l, data, len);
 		link_want_write(l);
 		break;
 	case LINK_LINGER:

@@ -273,19 +273,38 @@ proto_head(struct ws_proto *p, unsigned char *data, size_t len)
 	return end - before;
 }
 
-int
-ws_proto_receive(struct ws_proto *p, unsigned char *data, size_t len)
+size_t
+ws_proto_feed(struct ws_proto *p, unsigned char *data, size_t len)
 {
-	if (p->state == WS_STATE_CONNECTING && len) {
-		size_t used = proto_head(p, data, len);
+	size_t used = 0;
 
+	if (p->state == WS_STATE_CONNECTING && len) {
+		used = proto_head(p, data, len);
 		data += used;
 		len -= used;
 	}
-	if (p->state != WS_STATE_CONNECTING && p->state != WS_STATE_CLOSED &&
-	    len)
-		ws_recv_frames(p, data, len);
+	if (p->state == WS_STATE_CLOSED)
+		return used + len;
+	if (p->state != WS_STATE_CONNECTING && len)
+		used += ws_recv_frames(p, data, len);
+	return used;
+}
+
+int
+ws_proto_receive(struct ws_proto *p, unsigned char *data, size_t len)
+{
+	bool hold = p->hold;
+
+	p->hold = false; /* everything, whatever the callback says */
+	ws_proto_feed(p, data, len);
+	p->hold = hold;
 	return p->state == WS_STATE_CLOSED;
+}
+
+void
+ws_proto_hold(struct ws_proto *p, bool hold)
+{
+	p->hold = hold;
 }
 
 void

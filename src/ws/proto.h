@@ -170,6 +170,7 @@ struct ws_proto {
 	uint64_t ping_seq;
 	bool deflate;
 	struct ws_deflate z;
+	bool hold; /* ws_proto_hold(): feed no further */
 };
 
 /*
@@ -188,6 +189,17 @@ void ws_proto_release(struct ws_proto *p);
  * once it is CLOSED (later bytes are ignored).
  */
 int ws_proto_receive(struct ws_proto *p, unsigned char *data, size_t len);
+
+/*
+ * Flow control at message granularity: feed bytes like ws_proto_receive(),
+ * but stop as soon as ws_proto_hold(p, true) is in force, typically called
+ * from inside an event (the application wants no more for now). Returns
+ * the bytes taken; the rest is untouched, and is the caller's to feed again
+ * after ws_proto_hold(p, false). Once CLOSED everything counts as taken.
+ * ws_proto_receive() ignores the hold and takes everything.
+ */
+size_t ws_proto_feed(struct ws_proto *p, unsigned char *data, size_t len);
+void ws_proto_hold(struct ws_proto *p, bool hold);
 
 /*
  * TCP ended (or the transport gave up waiting): a CLOSE event with 1006

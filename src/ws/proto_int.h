@@ -28,8 +28,9 @@ void ws_proto_emit(struct ws_proto *p, struct ws_event *ev);
  */
 void ws_proto_fail(struct ws_proto *p, int code, const char *reason);
 
-/* recv.c: parse frames from data; stops once CLOSED. */
-void ws_recv_frames(struct ws_proto *p, unsigned char *data, size_t len);
+/* recv.c: parse frames from data; stops once CLOSED (all taken) or held.
+ * Returns the bytes taken. */
+size_t ws_recv_frames(struct ws_proto *p, unsigned char *data, size_t len);
 /* recv.c: forget the message and frame under way (freeing big buffers). */
 void ws_recv_reset(struct ws_proto *p);
 

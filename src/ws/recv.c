@@ -329,15 +329,18 @@ recv_payload(struct ws_proto *p, unsigned char *d, size_t n)
 	}
 }
 
-void
+size_t
 ws_recv_frames(struct ws_proto *p, unsigned char *data, size_t len)
 {
-	while (p->state != WS_STATE_CLOSED && p->state != WS_STATE_CONNECTING) {
+	size_t total = len;
+
+	while (p->state != WS_STATE_CLOSED && p->state != WS_STATE_CONNECTING &&
+	       !p->hold) {
 		size_t n;
 
 		if (!p->in_frame) {
 			if (!len)
-				return;
+				break;
 			n = recv_header(p, data, len);
 			data += n;
 			len -= n;
@@ -350,10 +353,12 @@ ws_recv_frames(struct ws_proto *p, unsigned char *data, size_t len)
 			}
 		}
 		if (!len)
-			return;
+			break;
 		n = len < p->rem ? len : (size_t)p->rem;
 		recv_payload(p, data, n);
 		data += n;
 		len -= n;
 	}
+	/* once CLOSED the rest is ignored, as if taken */
+	return p->state == WS_STATE_CLOSED ? total : total - len;
 }
