@@ -1,0 +1,34 @@
+/*
+ * What the two files of the TLS module share (tls_ctx.c: contexts; tls.c:
+ * sessions). Not for other modules.
+ */
+#ifndef WSX_PROTO_TLS_INT_H
+#define WSX_PROTO_TLS_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+
+struct wsx_tls_ctx {
+	SSL_CTX *ssl;
+	BIO_METHOD *bio; /* a session's buffers as OpenSSL's BIO */
+	atomic_int refs; /* the caller's, plus one per session */
+	bool server;
+	bool verify;		 /* the peer's certificate is checked */
+	bool asked_password;	 /* a key file wanted a passphrase */
+	unsigned char alpn[256]; /* ALPN wire format: length, name, ... */
+	unsigned alpn_len;
+};
+
+/* Drop a reference: the caller's (wsx_tls_ctx_free) or a session's. */
+void wsx_tls_ctx_unref(struct wsx_tls_ctx *ctx);
+/* The BIO a session's SSL reads and writes: see tls.c. */
+BIO_METHOD *wsx_tls_bio_method_new(void);
+/* The first error OpenSSL queued on this thread (the cause; later ones
+ * wrap it), in its words, or NULL; its code in *code when not NULL. */
+const char *wsx_tls_reason(unsigned long *code);
+bool wsx_tls_is_reason(unsigned long e, int lib, int reason);
+
+#endif
