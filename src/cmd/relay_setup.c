@@ -82,7 +82,7 @@ static const struct wsx_optgroup relay_group = {
 
 /* the listener's address is in its spec; --user is the client's */
 static const char *const relay_server_except[] = { "port", "host", "user",
-						   NULL };
+						   "cacert", NULL };
 static const struct wsx_optgroup relay_server_group = {
 	.title = "Listener options (ws-l:, wss-l:)",
 	.base = &wsx_server_optgroup,

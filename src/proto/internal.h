@@ -158,8 +158,9 @@ const struct ws_server_hs *server_handshake(const struct wsx_server *s);
 uint64_t server_head_timeout_us(const struct wsx_server *s);
 
 /* link.c: connections on the protocol engine over our own sockets */
+struct wsx_tls_ctx;
 struct wsx_link *link_accept(struct wsx_server *s, struct wsx_loop *loop,
-			     int fd, const char *peer);
+			     int fd, const char *peer, struct wsx_tls_ctx *tls);
 void link_free(struct wsx_link *l);
 void link_list_add(struct wsx_link **head, struct wsx_link *l);
 void link_list_remove(struct wsx_link **head, struct wsx_link *l);

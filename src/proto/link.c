@@ -28,6 +28,7 @@
 
 #include "proto/fdwatch.h"
 #include "proto/internal.h"
+#include "proto/tls.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -54,6 +55,7 @@ struct wsx_link {
 	struct wsx_loop *loop;
 	struct wsx_conn *c; /* LINK_WS until the conn ends; else NULL */
 	struct wsx_fdw *w;
+	struct wsx_tls *tls; /* wss: every byte goes through it */
 	struct wsx_link *next, *prev; /* the server's links */
 	enum link_phase phase;
 	bool engine; /* p is initialised */
@@ -75,6 +77,7 @@ struct wsx_link {
 };
 
 static void link_flush(struct wsx_link *l);
+static int link_send_tls(struct wsx_link *l);
 static void link_resume(lws_sorted_usec_list_t *sul);
 static void link_drop(struct wsx_link *l);
 static void link_close_timeout(lws_sorted_usec_list_t *sul);
@@ -158,6 +161,7 @@ link_free(struct wsx_link *l)
 	wsx_buf_release(&l->out);
 	if (l->file_fd >= 0)
 		close(l->file_fd);
+	wsx_tls_free(l->tls);
 	wsx_fdw_free(l->w);
 	free(l);
 }
@@ -214,6 +218,10 @@ link_drop(struct wsx_link *l)
 	if (l->phase == LINK_LINGER)
 		return;
 	l->phase = LINK_LINGER;
+	if (l->tls && wsx_tls_established(l->tls)) {
+		wsx_tls_close(l->tls); /* close_notify, if the socket takes it */
+		link_send_tls(l);
+	}
 	if (!l->w || wsx_fdw_fd(l->w) < 0 ||
 	    shutdown(wsx_fdw_fd(l->w), SHUT_WR)) {
 		link_free(l);
@@ -662,20 +670,48 @@ link_input(struct wsx_link *l, unsigned char *data, size_t len)
 
 /* ---- the socket ---- */
 
+/* Ciphertext in: the plaintext it holds goes on as if read. */
+static void
+link_tls_input(struct wsx_link *l, unsigned char *buf, size_t n, bool *eof)
+{
+	long m;
+
+	if (wsx_tls_feed(l->tls, buf, n) < 0)
+		m = -1;
+	else
+		while ((m = wsx_tls_read(l->tls, buf, LINK_READ_BYTES, eof)) >
+			       0 &&
+		       !l->dead)
+			link_input(l, buf, (size_t)m);
+	if (m < 0) {
+		wsx_info("refused %s: %s", l->peer, wsx_tls_error(l->tls));
+		link_send_tls(l); /* the alert, if it goes */
+		link_abort(l);
+		return;
+	}
+	link_want_write(l); /* the handshake's own records */
+}
+
 static void
 link_readable(struct wsx_fdw *w, int fd, void *arg)
 {
 	struct wsx_link *l = arg;
 	unsigned char *buf = link_rx_buffer(l->loop);
 	ssize_t n = fd < 0 ? 0 : wsx_fdw_read(w, buf, LINK_READ_BYTES);
+	bool eof = false;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	link_enter(l);
-	if (n > 0) {
+	if (n > 0 && l->tls)
+		link_tls_input(l, buf, (size_t)n, &eof);
+	else if (n > 0)
 		link_input(l, buf, (size_t)n);
-	} else if (n < 0 || l->phase == LINK_HEAD ||
-		   l->phase == LINK_LINGER) {
+	if (l->dead || (n > 0 && !eof)) {
+		link_leave(l);
+		return;
+	}
+	if (n < 0 || l->phase == LINK_HEAD || l->phase == LINK_LINGER) {
 		link_abort(l); /* an error, or the end where nothing waits */
 	} else {
 		/* the peer sent all it will: finish what goes out, then end */
@@ -689,10 +725,10 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 	link_leave(l);
 }
 
-/* Write what is pending; false when the socket refused more for now. */
+/* Bytes to the socket as they are; false when it is full for now. */
 static bool
-link_write(struct wsx_link *l, const unsigned char *data, size_t len,
-	   size_t *done)
+link_write_socket(struct wsx_link *l, const unsigned char *data, size_t len,
+		  size_t *done)
 {
 	*done = 0;
 	while (*done < len) {
@@ -708,6 +744,49 @@ link_write(struct wsx_link *l, const unsigned char *data, size_t len,
 		*done += (size_t)n;
 	}
 	return true;
+}
+
+/* The TLS records waiting: 1 all sent, 0 the socket is full, -1 failed. */
+static int
+link_send_tls(struct wsx_link *l)
+{
+	size_t len, done;
+	const unsigned char *out = wsx_tls_output(l->tls, &len);
+	bool more = link_write_socket(l, out, len, &done);
+
+	wsx_tls_consume(l->tls, done);
+	if (!more)
+		return 0;
+	return done == len ? 1 : -1;
+}
+
+/*
+ * Bytes for the peer, through TLS when there is one. *done says how many
+ * were taken; false when the socket is full (a writable callback will
+ * come), true otherwise: then done < len means the connection failed.
+ */
+static bool
+link_write(struct wsx_link *l, const unsigned char *data, size_t len,
+	   size_t *done)
+{
+	if (!l->tls)
+		return link_write_socket(l, data, len, done);
+	*done = 0;
+	for (;;) {
+		int sent = link_send_tls(l);
+		long m;
+
+		if (sent <= 0)
+			return sent < 0;
+		if (*done == len)
+			return true;
+		m = wsx_tls_write(l->tls, data + *done, len - *done);
+		if (m < 0)
+			return true;
+		if (!m)
+			return false; /* the handshake first: input will come */
+		*done += (size_t)m;
+	}
 }
 
 static void
@@ -796,6 +875,16 @@ static void
 link_flush(struct wsx_link *l)
 {
 	link_enter(l);
+	if (l->tls && l->phase != LINK_LINGER) {
+		int sent = link_send_tls(l); /* records of its own first */
+
+		if (sent < 0)
+			link_abort(l);
+		if (sent <= 0) {
+			link_leave(l);
+			return;
+		}
+	}
 	if (l->phase == LINK_REPLY)
 		link_flush_reply(l);
 	else if (l->phase == LINK_WS)
@@ -818,10 +907,15 @@ static const struct wsx_fdw_ops link_fdw_ops = {
 
 struct wsx_link *
 link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
-	    const char *peer)
+	    const char *peer, struct wsx_tls_ctx *tls)
 {
 	struct wsx_link *l = xcalloc(1, sizeof(*l));
 
+	if (tls && !(l->tls = wsx_tls_new(tls, NULL))) {
+		close(fd);
+		free(l);
+		return NULL;
+	}
 	l->server = s;
 	l->loop = loop;
 	l->file_fd = -1;
@@ -830,6 +924,7 @@ link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
 	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
 	l->w = wsx_fdw_adopt_socket(loop, fd, &link_fdw_ops, l, NULL);
 	if (!l->w) {
+		wsx_tls_free(l->tls);
 		free(l);
 		return NULL;
 	}

@@ -15,6 +15,7 @@
 #include "proto/fdwatch.h"
 #include "proto/internal.h"
 #include "proto/server.h"
+#include "proto/tls.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
@@ -22,6 +23,7 @@
 struct wsx_server {
 	struct wsx_loop *loop;
 	struct wsx_fdw *listener;
+	struct wsx_tls_ctx *tls; /* --cert: wss:// */
 	unsigned port; /* bound */
 	struct wsx_gate gate;
 	struct wsx_conn_limits lim;
@@ -43,6 +45,7 @@ enum {
 	OPT_HOST = WSX_OPTKEY_SERVER,
 	OPT_CERT,
 	OPT_KEY,
+	OPT_CACERT,
 	OPT_ORIGIN,
 	OPT_USER,
 	OPT_TOKEN,
@@ -59,6 +62,8 @@ static const struct wsx_opt server_opts[] = {
 	{ OPT_CERT, "cert", "FILE",
 	  "serve wss:// with this certificate (PEM)" },
 	{ OPT_KEY, "key", "FILE", "private key of --cert (PEM)" },
+	{ OPT_CACERT, "cacert", "FILE",
+	  "require client certificates signed by this CA (mTLS)" },
 	{ OPT_ORIGIN, "origin", "URL",
 	  "allow only this Origin (repeatable); others: 403" },
 	{ OPT_USER, "user", "USER:PASS",
@@ -95,6 +100,9 @@ server_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 		break;
 	case OPT_KEY:
 		o->key = arg;
+		break;
+	case OPT_CACERT:
+		o->cacert = arg;
 		break;
 	case OPT_ORIGIN:
 		o->origins = xrealloc(o->origins,
@@ -232,7 +240,7 @@ server_readable(struct wsx_fdw *w, int fd, void *arg)
 			close(cfd);
 			continue;
 		}
-		l = link_accept(s, s->loop, cfd, peer);
+		l = link_accept(s, s->loop, cfd, peer, s->tls);
 		if (!l)
 			continue; /* lws closed cfd */
 		link_list_add(&s->links, l);
@@ -245,6 +253,7 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	       const struct wsx_server_ops *ops, void *arg, struct wsx_err *err)
 {
 	struct wsx_server *s;
+	struct wsx_tls_ctx *tls = NULL;
 	char addr[INET6_ADDRSTRLEN];
 	unsigned bound;
 	int fd;
@@ -254,11 +263,34 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 			    "--cert and --key go together");
 		return NULL;
 	}
+	if (opts->cacert && !opts->cert) {
+		wsx_err_set(err, WSX_EXIT_USAGE,
+			    "--cacert (client certificates) needs --cert and "
+			    "--key");
+		return NULL;
+	}
 	if (server_resolve(opts->host, addr, sizeof(addr), err))
 		return NULL;
+	if (opts->cert) {
+		struct wsx_tls_server_opts to = { .cert = opts->cert,
+						  .key = opts->key,
+						  .cacert = opts->cacert,
+						  .alpn = "http/1.1" };
+
+		tls = wsx_tls_server_ctx(&to, err);
+		if (!tls) {
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			wsx_err_set(err, err->code, "cannot serve TLS: %s", why);
+			return NULL;
+		}
+	}
 	fd = wsx_net_listen_tcp(addr, opts->port, &bound, err);
-	if (fd < 0)
+	if (fd < 0) {
+		wsx_tls_ctx_free(tls);
 		return NULL;
+	}
 	s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	s->lim = *lim;
@@ -266,6 +298,7 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	s->arg = arg;
 	s->accepting = true;
 	s->port = bound;
+	s->tls = tls;
 	s->head_timeout_us = (uint64_t)opts->handshake_timeout_s * 1000000;
 	if (opts->compress)
 		s->hs.deflate = &s->deflate; /* RFC 7692's defaults */
@@ -274,6 +307,7 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 					   err);
 	if (!s->listener) {
 		gate_release(&s->gate);
+		wsx_tls_ctx_free(tls);
 		free(s);
 		return NULL;
 	}
@@ -504,5 +538,6 @@ wsx_server_free(struct wsx_server *s)
 	lws_sul_cancel(&s->sul_accept);
 	wsx_fdw_free(s->listener);
 	gate_release(&s->gate);
+	wsx_tls_ctx_free(s->tls);
 	free(s);
 }

@@ -16,6 +16,7 @@ struct wsx_server_opts {
 	const char *host; /* address to bind; default 127.0.0.1 */
 	unsigned port;	  /* 0 picks a free port; default 8080 */
 	const char *cert, *key;
+	const char *cacert; /* mTLS: client certificates from this CA */
 	/* the gate (proto/gate.c) */
 	const char **origins; /* --origin allowlist; empty: any */
 	size_t n_origins;
