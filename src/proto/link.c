@@ -577,6 +577,19 @@ link_head_implausible(const unsigned char *d, size_t len, size_t from)
 	return NULL;
 }
 
+/*
+ * An attempt at a WebSocket, right or wrong: the engine checks it and
+ * answers what is wrong with it (400, 405, 426), where a plain HTTP
+ * request would only be told to upgrade.
+ */
+static bool
+link_wants_websocket(const struct ws_http *h)
+{
+	return ws_http_has_token(h, "Upgrade", "websocket") ||
+	       ws_http_get(h, "Sec-WebSocket-Key", NULL) ||
+	       ws_http_get(h, "Sec-WebSocket-Version", NULL);
+}
+
 /* The head that arrived: an upgrade for the engine, or plain HTTP. */
 static void
 link_request(struct wsx_link *l)
@@ -612,7 +625,7 @@ link_request(struct wsx_link *l)
 		http_status_answer(&l->out, 400, NULL, NULL, true);
 		l->close_after = true;
 		l->phase = LINK_REPLY;
-	} else if (ws_http_has_token(&h, "Upgrade", "websocket") &&
+	} else if (link_wants_websocket(&h) &&
 		   server_gate_upgrade(l->server, &h, &a) == 0) {
 		size_t n = l->in.len;
 		unsigned char *head = xmalloc(n);
