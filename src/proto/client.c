@@ -11,8 +11,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "io/net.h"
 #include "proto/client.h"
 #include "proto/internal.h"
+#include "proto/link.h"
+#include "proto/tls.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -21,10 +24,9 @@
 
 struct wsx_client {
 	struct wsx_loop *loop;
-	/* made at the first connection that needs each; see client_vhost():
-	 * [tls][through the proxy] */
-	struct lws_vhost *vh[2][2];
 	const struct wsx_client_opts *opts;
+	struct wsx_tls_ctx *tls; /* made for the first wss:// connection */
+	struct wsx_tls_ctx *proxy_tls; /* and for an https:// proxy */
 	char *auth;	 /* "Basic ...", from --user */
 	char *protocols; /* comma-joined --subprotocol values */
 };
@@ -258,47 +260,6 @@ client_basic_auth(const char *userpass)
 	return out;
 }
 
-/*
- * The vhost for ws:// or wss:// connections, direct or through the proxy,
- * made on first use. Only wss:// gets TLS (and so an OpenSSL context with
- * the CA store): libwebsockets 4.1 ties each SSL_CTX to an OpenSSL ex-data
- * index that every new lws context renumbers, so SSL_CTXs made before the
- * last lws context was created leak at exit. bench creates all its
- * contexts first; TLS vhosts come later.
- *
- * libwebsockets takes the proxy from the vhost, and reads $http_proxy
- * itself when a vhost names none: a direct vhost names "" (no proxy) so
- * that the choice stays ours (client_proxy_for()).
- */
-static struct lws_vhost *
-client_vhost(struct wsx_client *cl, bool tls, const char *proxy,
-	     struct wsx_err *err)
-{
-	struct lws_vhost **vh = &cl->vh[tls][proxy != NULL];
-	struct lws_context_creation_info info;
-
-	if (*vh)
-		return *vh;
-	memset(&info, 0, sizeof(info));
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.user = cl;
-	info.http_proxy_address = proxy ? proxy : "";
-	if (tls) {
-		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-		info.client_ssl_ca_filepath = cl->opts->cacert;
-		info.client_ssl_cert_filepath = cl->opts->cert;
-		info.client_ssl_private_key_filepath = cl->opts->key;
-	}
-	if (cl->opts->compress)
-		info.extensions = wsx_extensions;
-	*vh = loop_vhost_new(cl->loop, &info, err);
-	if (!*vh && tls)
-		wsx_err_set(
-			err, WSX_EXIT_TLS,
-			"cannot set up TLS with the given --cacert/--cert/--key");
-	return *vh;
-}
-
 /* Whether host is in a no_proxy style list: "*", names, ".domain"s. */
 static bool
 client_host_listed(const char *list, const char *host)
@@ -330,7 +291,7 @@ client_host_listed(const char *list, const char *host)
 /*
  * The proxy for a URL, as curl chooses it: --proxy, else https_proxy
  * (wss://) or http_proxy (ws://), except for hosts in --noproxy or
- * no_proxy. The result is what lws wants: [user:pass@]host:port.
+ * no_proxy. NULL: connect directly.
  */
 static const char *
 client_proxy_for(const struct wsx_client *cl, const struct wsx_url *u)
@@ -350,8 +311,6 @@ client_proxy_for(const struct wsx_client *cl, const struct wsx_url *u)
 					: getenv("NO_PROXY");
 	if (!proxy || !*proxy || client_host_listed(no, u->host))
 		return NULL;
-	if (!strncasecmp(proxy, "http://", 7))
-		proxy += 7;
 	return proxy;
 }
 
@@ -394,60 +353,79 @@ wsx_client_free(struct wsx_client *cl)
 {
 	if (!cl)
 		return;
+	wsx_tls_ctx_free(cl->tls);
+	wsx_tls_ctx_free(cl->proxy_tls);
 	free(cl->auth);
 	free(cl->protocols);
 	free(cl);
 }
 
-static int
-client_add_header(struct lws *wsi, const char *name, size_t name_len,
-		  const char *value, unsigned char **p, unsigned char *end)
+/* The TLS context for wss://, made once: loading the CA store costs. */
+static struct wsx_tls_ctx *
+client_tls(struct wsx_client *cl, bool proxy, struct wsx_err *err)
 {
-	char key[128];
+	struct wsx_tls_ctx **ctx = proxy ? &cl->proxy_tls : &cl->tls;
+	struct wsx_tls_client_opts o = { .insecure = cl->opts->insecure };
 
-	if (name_len + 2 > sizeof(key))
-		return -1;
-	memcpy(key, name, name_len);
-	key[name_len] = ':';
-	key[name_len + 1] = '\0';
-	return lws_add_http_header_by_name(wsi, (const unsigned char *)key,
-					   (const unsigned char *)value,
-					   (int)strlen(value), p, end);
+	if (*ctx)
+		return *ctx;
+	if (!proxy) { /* the proxy is trusted by the system's CAs */
+		o.cacert = cl->opts->cacert;
+		o.cert = cl->opts->cert;
+		o.key = cl->opts->key;
+	}
+	*ctx = wsx_tls_client_ctx(&o, err);
+	return *ctx;
 }
 
-int
-client_append_headers(struct wsx_conn *c, unsigned char **p, unsigned char *end)
+/* "Name: value\r\n" lines for the request: credentials, -H, extra. */
+static char *
+client_header_lines(const struct wsx_conn *c)
 {
 	const struct wsx_client *cl = c->cli;
 	const char *auth = cl->auth && !c->other_host ? cl->auth : c->url_auth;
+	struct wsx_buf b;
+	char *out;
 
-	if (auth &&
-	    client_add_header(c->wsi, "Authorization", 13, auth, p, end))
-		return -1;
+	wsx_buf_init(&b, 0, 1 << 20);
+	if (auth) {
+		wsx_buf_append(&b, "Authorization: ", 15);
+		wsx_buf_append(&b, auth, strlen(auth));
+		wsx_buf_append(&b, "\r\n", 2);
+	}
 	for (size_t i = 0; i < cl->opts->n_headers; i++) {
 		const char *h = cl->opts->headers[i];
-		const char *colon = strchr(h, ':');
-		const char *v = colon + 1;
 
 		/* as curl: credentials do not follow a redirect elsewhere */
 		if (c->other_host && (!strncasecmp(h, "authorization:", 14) ||
 				      !strncasecmp(h, "cookie:", 7)))
 			continue;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p,
-				      end))
-			return -1;
+		wsx_buf_append(&b, h, strlen(h));
+		wsx_buf_append(&b, "\r\n", 2);
 	}
 	for (size_t i = 0; i < c->n_extra_headers; i++) {
-		const char *h = c->extra_headers[i], *colon = strchr(h, ':');
-		const char *v = colon + strspn(colon + 1, " \t") + 1;
-
-		if (client_add_header(c->wsi, h, (size_t)(colon - h), v, p,
-				      end))
-			return -1;
+		wsx_buf_append(&b, c->extra_headers[i],
+			       strlen(c->extra_headers[i]));
+		wsx_buf_append(&b, "\r\n", 2);
 	}
-	return 0;
+	out = xmalloc(b.len + 1);
+	if (b.len)
+		memcpy(out, wsx_buf_data(&b), b.len);
+	out[b.len] = '\0';
+	wsx_buf_release(&b);
+	return out;
+}
+
+/* Split "a, b,c" into names (at most max), in place. */
+static size_t
+client_split_protocols(char *list, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *t = strtok_r(list, ", \t", &save);
+	     t && n < max; t = strtok_r(NULL, ", \t", &save))
+		names[n++] = t;
+	return n;
 }
 
 /* -4/-6: the host's first address of that family, as text. */
@@ -475,14 +453,13 @@ client_resolve(const char *host, int family, char *out, size_t size)
 	return 0;
 }
 
-/* A failure found before libwebsockets was asked: reported from the loop. */
+/* A failure found before connecting: reported from the loop. */
 static void
 client_fail_early(struct wsx_conn *c, int status, const char *msg)
 {
 	c->result.code = 1006;
 	c->result.status = status;
 	snprintf(c->result.msg, sizeof(c->result.msg), "%s", msg);
-	c->wsi = NULL;
 	conn_defer_failure(c);
 }
 
@@ -492,18 +469,27 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 {
 	struct wsx_client *cl = c->cli;
 	const char *proxy = client_proxy_for(cl, u);
-	struct lws_client_connect_info i;
-	struct lws_vhost *vh;
-	char host[300], addr[300], msg[400];
+	const char *names[32];
+	struct ws_deflate_params deflate = {
+		.client_max_window_bits = WS_DEFLATE_BITS_ANY
+	};
+	struct ws_client_hs hs = { 0 };
+	struct link_client_opts lo = { 0 };
+	struct wsx_err e = { 0, "" };
+	char host[300], addr[300], *protos, *lines;
+	int fd, rc;
 
-	vh = client_vhost(cl, u->tls, proxy, err);
-	if (!vh)
-		return -1;
+	if (proxy) {
+		client_fail_early(c, WSX_EXIT_USAGE,
+				  "proxies are not supported yet");
+		return 0;
+	}
 	if (u->unix_path[0])
 		snprintf(c->info.peer, sizeof(c->info.peer), "unix:%.260s",
 			 u->unix_path);
 	else
-		snprintf(c->info.peer, sizeof(c->info.peer), "%s:%u", u->host,
+		snprintf(c->info.peer, sizeof(c->info.peer),
+			 strchr(u->host, ':') ? "[%s]:%u" : "%s:%u", u->host,
 			 u->port);
 	free(c->info.path);
 	c->info.path = xstrdup(u->path);
@@ -511,60 +497,49 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	c->url_auth = NULL;
 	if (u->userinfo[0] && !cl->auth)
 		c->url_auth = client_basic_auth(u->userinfo);
-	if (strchr(u->host, ':'))
-		snprintf(host, sizeof(host), "[%s]", u->host);
-	else
-		snprintf(host, sizeof(host), "%s", u->host);
+	snprintf(host, sizeof(host), strchr(u->host, ':') ? "[%s]" : "%s",
+		 u->host);
 	if (u->port != (u->tls ? 443u : 80u) && !u->unix_path[0])
 		snprintf(host + strlen(host), sizeof(host) - strlen(host),
 			 ":%u", u->port);
-	if (u->unix_path[0])
-		snprintf(addr, sizeof(addr), "+%s", u->unix_path);
-	else
-		snprintf(addr, sizeof(addr), "%s", u->host);
-	conn_close_timeout_arm(c, cl->opts->connect_timeout_us);
-	if (cl->opts->family && !proxy && !u->unix_path[0] &&
+	snprintf(addr, sizeof(addr), "%s", u->host);
+	if (cl->opts->family && !u->unix_path[0] &&
 	    client_resolve(u->host, cl->opts->family, addr, sizeof(addr))) {
+		char msg[400];
+
 		snprintf(msg, sizeof(msg),
 			 "could not connect to %s: no IPv%d address",
 			 c->info.peer, cl->opts->family);
 		client_fail_early(c, WSX_EXIT_CONNECT, msg);
 		return 0;
 	}
-
-	memset(&i, 0, sizeof(i));
-	i.context = cl->loop->ctx;
-	i.vhost = vh;
-	i.address = addr;
-	i.port = (int)u->port;
-	i.path = u->path;
-	i.host = host;
-	i.origin = cl->opts->origin;
-	i.protocol = c->protocols ? c->protocols : cl->protocols;
-	i.local_protocol_name = wsx_protocols[0].name;
-	i.ietf_version_or_minus_one = -1;
-	i.opaque_user_data = c;
-	i.pwsi = &c->wsi;
-	/* redirects are ours to follow (-L), so their limit is ours */
-	i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-	if (u->tls) {
-		i.ssl_connection |= LCCSCF_USE_SSL;
-		if (cl->opts->insecure)
-			i.ssl_connection |=
-				LCCSCF_ALLOW_SELFSIGNED |
-				LCCSCF_ALLOW_INSECURE | LCCSCF_ALLOW_EXPIRED |
-				LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
+	if (u->tls && !(lo.tls = client_tls(cl, false, err)))
+		return -1;
+	fd = u->unix_path[0] ? wsx_net_connect_unix(u->unix_path, &e)
+			     : wsx_net_connect_tcp(addr, u->port, &e);
+	if (fd < 0) {
+		client_fail_early(c, e.code, e.msg);
+		return 0;
 	}
-	c->in_callback = true;
-	if (!lws_client_connect_via_info(&i) && !c->fail_deferred)
-		conn_connect_failed(c, "cannot resolve the host name");
-	c->in_callback = false;
-	if (c->fail_deferred) {
-		c->fail_deferred = false;
-		c->wsi = NULL;
-		conn_defer_failure(c);
-	}
-	return 0;
+	protos = xstrdup(c->protocols ? c->protocols
+			 : cl->protocols ? cl->protocols
+					 : "");
+	lines = client_header_lines(c);
+	hs.host = host;
+	hs.target = u->path;
+	hs.origin = cl->opts->origin;
+	hs.subprotocols = names;
+	hs.nsubprotocols = client_split_protocols(protos, names, 32);
+	hs.deflate = cl->opts->compress ? &deflate : NULL;
+	hs.headers = *lines ? lines : NULL;
+	lo.peer = c->info.peer;
+	lo.connect_timeout_us = cl->opts->connect_timeout_us;
+	lo.servername = u->host;
+	lo.hs = &hs;
+	rc = link_connect(c, fd, &lo, err);
+	free(protos);
+	free(lines);
+	return rc;
 }
 
 struct wsx_conn *
@@ -605,8 +580,6 @@ wsx_client_connect_extra(struct wsx_client *cl, const char *url,
 	if (wsx_url_parse(&u, url, err))
 		return NULL;
 	c = conn_new(cl->loop, true, lim);
-	/* with an extension (deflate) lws must frame every message itself */
-	c->batch = !cl->opts->compress;
 	c->cli = cl;
 	c->url = xstrdup(url);
 	wsx_conn_set_ops(c, ops, arg);
@@ -659,16 +632,14 @@ client_redirect_now(lws_sorted_usec_list_t *sul)
 	struct wsx_conn *c =
 		lws_container_of(sul, struct wsx_conn, sul_redirect);
 	struct wsx_url u;
-	struct wsx_err err;
+	struct wsx_err err = { 0, "" };
 
-	if (wsx_url_parse(&u, c->url, &err) || client_start(c, &u, &err)) {
+	if (wsx_url_parse(&u, c->url, &err) || client_start(c, &u, &err))
 		client_fail_early(c, err.code, err.msg);
-		return;
-	}
 }
 
 bool
-client_follow_redirect(struct wsx_conn *c)
+client_follow_redirect(struct wsx_conn *c, int status)
 {
 	const struct wsx_client_opts *o = c->cli->opts;
 	char next[2048];
@@ -688,14 +659,9 @@ client_follow_redirect(struct wsx_conn *c)
 				was.port != u.port || was.tls != u.tls;
 	}
 	c->redirects++;
-	wsx_info("HTTP %d: following the redirect to %s",
-		 (int)lws_http_client_http_response(c->wsi), next);
+	wsx_info("HTTP %d: following the redirect to %s", status, next);
 	free(c->url);
 	c->url = xstrdup(next);
-	/* the old wsi is closed by lws after this callback: let go of it */
-	lws_set_opaque_user_data(c->wsi, NULL);
-	c->wsi = NULL;
-	lws_sul_cancel(&c->sul_close);
 	lws_sul_schedule(c->loop->ctx, 0, &c->sul_redirect, client_redirect_now,
 			 1);
 	return true;

@@ -43,7 +43,8 @@ struct wsx_loop {
 	unsigned vhost_seq;
 	char **vhost_strings; /* strings lws keeps pointers to */
 	size_t n_vhost_strings;
-	unsigned char *rx_buf; /* link.c reads into it */
+	unsigned char *rx_buf;	/* link.c reads into it */
+	struct wsx_link *links; /* client connections */
 };
 
 struct wsx_conn {
@@ -162,6 +163,8 @@ struct wsx_tls_ctx;
 struct wsx_link *link_accept(struct wsx_server *s, struct wsx_loop *loop,
 			     int fd, const char *peer, struct wsx_tls_ctx *tls);
 void link_free(struct wsx_link *l);
+/* The conn is being freed: the link goes too, without a word. */
+void link_forget_conn(struct wsx_link *l);
 void link_list_add(struct wsx_link **head, struct wsx_link *l);
 void link_list_remove(struct wsx_link **head, struct wsx_link *l);
 int link_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
@@ -185,10 +188,8 @@ void http_redirect_answer(struct wsx_buf *out, const char *location,
 			  bool close);
 
 /* client.c */
-int client_append_headers(struct wsx_conn *c, unsigned char **p,
-			  unsigned char *end);
 /* A 3xx answer: true when -L follows it (the connection lives on). */
-bool client_follow_redirect(struct wsx_conn *c);
+bool client_follow_redirect(struct wsx_conn *c, int status);
 
 /* fdwatch.c: the protocol adopted fds are bound to */
 #define WSX_FD_PROTOCOL "wsx-fd"
@@ -212,7 +213,6 @@ int gate_check_http(const struct wsx_gate *g, const struct ws_http *h,
 
 /* loop.c */
 extern const struct lws_protocols wsx_protocols[];
-extern const struct lws_extension wsx_extensions[];
 struct lws_vhost *loop_vhost_new(struct wsx_loop *loop,
 				 struct lws_context_creation_info *info,
 				 struct wsx_err *err);

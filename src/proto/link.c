@@ -26,8 +26,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/net.h"
 #include "proto/fdwatch.h"
 #include "proto/internal.h"
+#include "proto/link.h"
 #include "proto/tls.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -43,41 +45,8 @@
 /* Pipelined HTTP requests held while an answer goes out. */
 #define LINK_MAX_PENDING_INPUT (2 * WS_HTTP_MAX_HEAD)
 
-enum link_phase {
-	LINK_HEAD,   /* waiting for a request head */
-	LINK_REPLY,  /* sending a plain HTTP answer */
-	LINK_WS,     /* the engine has it */
-	LINK_LINGER, /* our side is shut down; waiting for the peer's */
-};
-
-struct wsx_link {
-	struct wsx_server *server;
-	struct wsx_loop *loop;
-	struct wsx_conn *c; /* LINK_WS until the conn ends; else NULL */
-	struct wsx_fdw *w;
-	struct wsx_tls *tls; /* wss: every byte goes through it */
-	struct wsx_link *next, *prev; /* the server's links */
-	enum link_phase phase;
-	bool engine; /* p is initialised */
-	bool held;   /* not reading: too much output waits */
-	bool paused; /* what fdwatch was last told */
-	bool eof;   /* the peer sent all it will */
-	int busy;   /* inside a callback of ours: free later */
-	bool dead;  /* freed while busy */
-	char peer[272];
-	struct ws_proto p;
-	struct wsx_buf in; /* request heads; input the owner held back */
-	size_t head_scan;
-	struct wsx_buf out; /* an HTTP answer */
-	int file_fd;	    /* and the file that follows it */
-	uint64_t file_left;
-	bool close_after; /* no keep-alive after this answer */
-	lws_sorted_usec_list_t sul_deadline; /* request head; linger */
-	lws_sorted_usec_list_t sul_resume;   /* feed held input again */
-};
-
 static void link_flush(struct wsx_link *l);
-static int link_send_tls(struct wsx_link *l);
+static int link_send_tls(struct wsx_link *l, int layer);
 static void link_resume(lws_sorted_usec_list_t *sul);
 static void link_drop(struct wsx_link *l);
 static void link_close_timeout(lws_sorted_usec_list_t *sul);
@@ -101,9 +70,10 @@ static void
 link_update_rx(struct wsx_link *l)
 {
 	bool owner = l->c && l->c->rx_paused;
-	bool pause = l->held || l->eof || owner;
+	/* a pause holds messages back, not the handshake's answer */
+	bool pause = l->held || l->eof || (owner && l->c->open);
 
-	if (l->phase == LINK_LINGER)
+	if (l->phase == LINK_LINGER || l->phase == LINK_AWAIT)
 		pause = l->eof;
 	if (l->engine && l->p.hold != owner) {
 		/* messages stop at once, not at the end of what was read */
@@ -154,7 +124,10 @@ link_free(struct wsx_link *l)
 		l->c->ops = NULL;
 		conn_free(l->c);
 	}
-	server_unlink(l->server, l);
+	if (l->server)
+		server_unlink(l->server, l);
+	else
+		link_list_remove(&l->loop->links, l);
 	if (l->engine)
 		ws_proto_release(&l->p);
 	wsx_buf_release(&l->in);
@@ -162,8 +135,18 @@ link_free(struct wsx_link *l)
 	if (l->file_fd >= 0)
 		close(l->file_fd);
 	wsx_tls_free(l->tls);
+	wsx_tls_free(l->proxy_tls);
+	wsx_tls_ctx_free(l->tls_ctx);
+	free(l->servername);
 	wsx_fdw_free(l->w);
 	free(l);
+}
+
+void
+link_forget_conn(struct wsx_link *l)
+{
+	l->c = NULL;
+	link_free(l);
 }
 
 /* The WebSocket is over: tell the owner, and let the socket go its way. */
@@ -177,7 +160,10 @@ link_finish_conn(struct wsx_link *l)
 	l->c = NULL;
 	c->link = NULL;
 	lws_sul_cancel(&c->sul_close);
-	conn_closed(c);
+	if (c->result.status)
+		conn_finish(c); /* a failure that said what it was */
+	else
+		conn_closed(c);
 }
 
 /* End at once, no goodbye: timeouts, a peer gone, a socket error. */
@@ -200,6 +186,14 @@ link_deadline(lws_sorted_usec_list_t *sul)
 		wsx_info("dropped %s: its request took longer than "
 			 "--handshake-timeout",
 			 l->peer);
+	if (l->client && l->c && !l->c->open) {
+		struct wsx_close *r = &l->c->result;
+
+		r->status = WSX_EXIT_CONNECT;
+		r->timed_out = true;
+		snprintf(r->msg, sizeof(r->msg),
+			 "could not connect to %s: timed out", l->peer);
+	}
 	link_abort(l);
 }
 
@@ -220,7 +214,7 @@ link_drop(struct wsx_link *l)
 	l->phase = LINK_LINGER;
 	if (l->tls && wsx_tls_established(l->tls)) {
 		wsx_tls_close(l->tls); /* close_notify, if the socket takes it */
-		link_send_tls(l);
+		link_send_tls(l, 2);
 	}
 	if (!l->w || wsx_fdw_fd(l->w) < 0 ||
 	    shutdown(wsx_fdw_fd(l->w), SHUT_WR)) {
@@ -413,10 +407,64 @@ link_on_open(struct wsx_link *l)
 		lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
 				 (lws_usec_t)c->lim.ping_interval_us);
 	conn_start_idle_timer(c);
-	server_accept(l->server, c);
+	link_update_rx(l); /* a pause asked for while connecting */
+	if (l->server)
+		server_accept(l->server, c);
+	else
+		snprintf(c->info.protocol, sizeof(c->info.protocol), "%.*s",
+			 (int)sizeof(c->info.protocol) - 1,
+			 l->p.agreed.subprotocol);
 	if (l->c && c->ops && c->ops->on_open)
 		c->ops->on_open(c, c->arg);
 	link_want_write(l);
+}
+
+/* A client's handshake failed: say why, or follow a redirect (-L). */
+static void
+link_client_refused(struct wsx_link *l, const struct ws_event *ev)
+{
+	struct wsx_conn *c = l->c;
+	struct wsx_close *r = &c->result;
+	const char *loc = NULL;
+
+	r->code = 1006;
+	if (ev->status && ev->status != 101) {
+		r->status = WSX_EXIT_HANDSHAKE;
+		r->http_status = ev->status;
+		if (ev->http && ev->status >= 300 && ev->status < 400)
+			loc = ws_http_get(ev->http, "Location", NULL);
+		if (loc) {
+			free(c->location);
+			c->location = xstrdup(loc);
+			if (client_follow_redirect(c, ev->status)) {
+				/* c goes on with another link; this one ends */
+				l->c = NULL;
+				c->link = NULL;
+				memset(r, 0, sizeof(*r));
+				r->code = 1006;
+				return;
+			}
+		}
+		snprintf(r->msg, sizeof(r->msg), "handshake refused: HTTP %d",
+			 ev->status);
+		if (loc)
+			snprintf(r->msg + strlen(r->msg),
+				 sizeof(r->msg) - strlen(r->msg),
+				 " to %.300s%s", loc,
+				 c->redirects ? " (too many redirects: see "
+						"--max-redirs)"
+					      : " (-L follows redirects)");
+	} else if (l->eof && !ev->status) {
+		r->status = WSX_EXIT_CONNECT;
+		snprintf(r->msg, sizeof(r->msg),
+			 "could not connect to %s: closed before answering "
+			 "the handshake",
+			 l->peer);
+	} else {
+		r->status = WSX_EXIT_CLOSED;
+		snprintf(r->msg, sizeof(r->msg), "bad handshake answer: %s",
+			 ev->reason);
+	}
 }
 
 static void
@@ -468,6 +516,10 @@ link_on_event(void *arg, struct ws_event *ev)
 		link_want_write(l);
 		break;
 	case WS_EV_FAIL:
+		if (!c->open && l->client) {
+			link_client_refused(l, ev);
+			break;
+		}
 		if (!c->open) {
 			wsx_info("refused %s: %s", l->peer, ev->reason);
 			break;
@@ -677,66 +729,27 @@ link_input(struct wsx_link *l, unsigned char *data, size_t len)
 		link_want_write(l);
 		break;
 	case LINK_LINGER:
-		break;
+	case LINK_AWAIT:
+	case LINK_CONNECTING:
+	case LINK_TUNNEL:
+		break; /* nothing more is wanted */
 	}
 }
 
 /* ---- the socket ---- */
 
-/* Ciphertext in: the plaintext it holds goes on as if read. */
-static void
-link_tls_input(struct wsx_link *l, unsigned char *buf, size_t n, bool *eof)
+/*
+ * The layers, from the WebSocket down: 2 is TLS to the peer (wss://), 1
+ * TLS to an https:// proxy, 0 the socket. A layer without a session passes
+ * bytes straight down.
+ */
+static struct wsx_tls *
+link_layer(const struct wsx_link *l, int layer)
 {
-	long m;
-
-	if (wsx_tls_feed(l->tls, buf, n) < 0)
-		m = -1;
-	else
-		while ((m = wsx_tls_read(l->tls, buf, LINK_READ_BYTES, eof)) >
-			       0 &&
-		       !l->dead)
-			link_input(l, buf, (size_t)m);
-	if (m < 0) {
-		wsx_info("refused %s: %s", l->peer, wsx_tls_error(l->tls));
-		link_send_tls(l); /* the alert, if it goes */
-		link_abort(l);
-		return;
-	}
-	link_want_write(l); /* the handshake's own records */
+	return layer == 2 ? l->tls : layer == 1 ? l->proxy_tls : NULL;
 }
 
-static void
-link_readable(struct wsx_fdw *w, int fd, void *arg)
-{
-	struct wsx_link *l = arg;
-	unsigned char *buf = link_rx_buffer(l->loop);
-	ssize_t n = fd < 0 ? 0 : wsx_fdw_read(w, buf, LINK_READ_BYTES);
-	bool eof = false;
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	link_enter(l);
-	if (n > 0 && l->tls)
-		link_tls_input(l, buf, (size_t)n, &eof);
-	else if (n > 0)
-		link_input(l, buf, (size_t)n);
-	if (l->dead || (n > 0 && !eof)) {
-		link_leave(l);
-		return;
-	}
-	if (n < 0 || l->phase == LINK_HEAD || l->phase == LINK_LINGER) {
-		link_abort(l); /* an error, or the end where nothing waits */
-	} else {
-		/* the peer sent all it will: finish what goes out, then end */
-		l->eof = true;
-		l->close_after = true;
-		link_update_rx(l);
-		if (l->phase == LINK_WS)
-			ws_proto_eof(&l->p);
-		link_flush(l);
-	}
-	link_leave(l);
-}
+static void link_fail_tls(struct wsx_link *l, struct wsx_tls *t);
 
 /* Bytes to the socket as they are; false when it is full for now. */
 static bool
@@ -759,47 +772,192 @@ link_write_socket(struct wsx_link *l, const unsigned char *data, size_t len,
 	return true;
 }
 
-/* The TLS records waiting: 1 all sent, 0 the socket is full, -1 failed. */
-static int
-link_send_tls(struct wsx_link *l)
-{
-	size_t len, done;
-	const unsigned char *out = wsx_tls_output(l->tls, &len);
-	bool more = link_write_socket(l, out, len, &done);
+static bool link_write_at(struct wsx_link *l, int layer,
+			  const unsigned char *data, size_t len, size_t *done);
 
-	wsx_tls_consume(l->tls, done);
+/* A layer's records, down: 1 all sent, 0 the socket is full, -1 failed. */
+static int
+link_send_tls(struct wsx_link *l, int layer)
+{
+	struct wsx_tls *t = link_layer(l, layer);
+	size_t len, done;
+	const unsigned char *out;
+	bool more;
+
+	if (!t)
+		return 1;
+	out = wsx_tls_output(t, &len);
+	more = link_write_at(l, layer - 1, out, len, &done);
+	wsx_tls_consume(t, done);
 	if (!more)
 		return 0;
 	return done == len ? 1 : -1;
 }
 
 /*
- * Bytes for the peer, through TLS when there is one. *done says how many
- * were taken; false when the socket is full (a writable callback will
- * come), true otherwise: then done < len means the connection failed.
+ * Bytes into a layer. *done says how many were taken; false when the
+ * socket is full (a writable callback will come) or the TLS handshake has
+ * to happen first (input will come); true otherwise, and then done < len
+ * means the connection failed.
  */
 static bool
-link_write(struct wsx_link *l, const unsigned char *data, size_t len,
-	   size_t *done)
+link_write_at(struct wsx_link *l, int layer, const unsigned char *data,
+	      size_t len, size_t *done)
 {
-	if (!l->tls)
+	struct wsx_tls *t;
+
+	while (layer > 0 && !link_layer(l, layer))
+		layer--;
+	if (!layer)
 		return link_write_socket(l, data, len, done);
+	t = link_layer(l, layer);
 	*done = 0;
 	for (;;) {
-		int sent = link_send_tls(l);
+		int sent = link_send_tls(l, layer);
 		long m;
 
 		if (sent <= 0)
 			return sent < 0;
 		if (*done == len)
 			return true;
-		m = wsx_tls_write(l->tls, data + *done, len - *done);
+		m = wsx_tls_write(t, data + *done, len - *done);
 		if (m < 0)
 			return true;
 		if (!m)
-			return false; /* the handshake first: input will come */
+			return false;
 		*done += (size_t)m;
 	}
+}
+
+static bool
+link_write(struct wsx_link *l, const unsigned char *data, size_t len,
+	   size_t *done)
+{
+	return link_write_at(l, 2, data, len, done);
+}
+
+static void link_tunnel_input(struct wsx_link *l, unsigned char *buf,
+			      size_t n);
+
+/* Plaintext of the peer's stream (below TLS to the peer). */
+static void
+link_stream_input(struct wsx_link *l, unsigned char *buf, size_t n, bool *eof)
+{
+	long m;
+
+	if (l->phase == LINK_TUNNEL) {
+		link_tunnel_input(l, buf, n);
+		return;
+	}
+	if (!l->tls) {
+		link_input(l, buf, n);
+		return;
+	}
+	if (wsx_tls_feed(l->tls, buf, n) < 0) {
+		link_fail_tls(l, l->tls);
+		return;
+	}
+	/* the plaintext goes where the ciphertext was: that was copied */
+	while ((m = wsx_tls_read(l->tls, buf, LINK_READ_BYTES, eof)) > 0 &&
+	       !l->dead)
+		link_input(l, buf, (size_t)m);
+	if (m < 0 && !l->dead)
+		link_fail_tls(l, l->tls);
+	else if (!l->dead)
+		link_want_write(l); /* the handshake's own records */
+}
+
+/* Bytes from the socket. */
+static void
+link_socket_input(struct wsx_link *l, unsigned char *buf, size_t n, bool *eof)
+{
+	long m;
+
+	if (!l->proxy_tls) {
+		link_stream_input(l, buf, n, eof);
+		return;
+	}
+	if (wsx_tls_feed(l->proxy_tls, buf, n) < 0) {
+		link_fail_tls(l, l->proxy_tls);
+		return;
+	}
+	while ((m = wsx_tls_read(l->proxy_tls, buf, LINK_READ_BYTES, eof)) >
+		       0 &&
+	       !l->dead)
+		link_stream_input(l, buf, (size_t)m, eof);
+	if (m < 0 && !l->dead)
+		link_fail_tls(l, l->proxy_tls);
+	else if (!l->dead)
+		link_want_write(l);
+}
+
+static void
+link_fail_tls(struct wsx_link *l, struct wsx_tls *t)
+{
+	const char *why = wsx_tls_error(t);
+
+	if (!why)
+		why = "TLS failed";
+	if (l->client && l->c && !l->c->open) {
+		l->c->result.status = WSX_EXIT_TLS;
+		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s",
+			 why);
+	} else {
+		wsx_info("%s %s: %s", l->server ? "refused" : "dropped",
+			 l->peer, why);
+	}
+	link_send_tls(l, t == l->tls ? 2 : 1); /* the alert, if it goes */
+	link_abort(l);
+}
+
+static void link_connected(struct wsx_link *l);
+
+static void
+link_readable(struct wsx_fdw *w, int fd, void *arg)
+{
+	struct wsx_link *l = arg;
+	unsigned char *buf = link_rx_buffer(l->loop);
+	ssize_t n = fd < 0 ? 0 : wsx_fdw_read(w, buf, LINK_READ_BYTES);
+	bool eof = false;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	link_enter(l);
+	if (l->phase == LINK_CONNECTING) {
+		link_connected(l); /* a refusal shows up as readable too */
+		link_leave(l);
+		return;
+	}
+	if (n > 0)
+		link_socket_input(l, buf, (size_t)n, &eof);
+	if (l->dead || (n > 0 && !eof)) {
+		link_leave(l);
+		return;
+	}
+	if (l->phase == LINK_AWAIT) {
+		link_finish_conn(l); /* the server closed: a clean end */
+		link_free(l);
+	} else if (n < 0 || l->phase == LINK_HEAD ||
+		   l->phase == LINK_LINGER || l->phase == LINK_TUNNEL) {
+		/* an error, or the end where nothing waits */
+		if (l->phase == LINK_TUNNEL && l->c) {
+			l->c->result.status = WSX_EXIT_CONNECT;
+			snprintf(l->c->result.msg, sizeof(l->c->result.msg),
+				 "could not connect through the proxy %s: it "
+				 "closed the connection",
+				 l->peer);
+		}
+		link_abort(l);
+	} else {
+		/* the peer sent all it will: finish what goes out, then end */
+		l->eof = true;
+		l->close_after = true;
+		link_update_rx(l);
+		if (l->phase == LINK_WS)
+			ws_proto_eof(&l->p);
+		link_flush(l);
+	}
+	link_leave(l);
 }
 
 static void
@@ -870,12 +1028,22 @@ link_flush_ws(struct wsx_link *l)
 		data = ws_proto_output(&l->p, &len);
 	}
 	ws_proto_output(&l->p, &len);
+	if (!len && ws_proto_tcp(&l->p) == WS_TCP_AWAIT && !l->eof) {
+		/* RFC 6455 7.1.1: the server closes TCP first */
+		l->phase = LINK_AWAIT;
+		link_update_rx(l);
+		link_arm_deadline(l, LINK_LINGER_US);
+		return;
+	}
 	if (!len && ws_proto_state(&l->p) == WS_STATE_CLOSED) {
 		link_drop(l); /* a server drops TCP first */
 		return;
 	}
-	/* a peer that does not read does not make us buffer without end */
-	l->held = c && len > c->lim.buffer;
+	/*
+	 * A client that does not read does not make a server buffer without
+	 * end. Clients do not hold: two wsx peers could wait for each other.
+	 */
+	l->held = !l->client && c && len > c->lim.buffer;
 	link_update_rx(l);
 	if (c && c->drain_wanted && wsx_conn_pending(c) <= c->q.budget / 2) {
 		c->drain_wanted = false;
@@ -884,12 +1052,20 @@ link_flush_ws(struct wsx_link *l)
 	}
 }
 
+static void link_flush_tunnel(struct wsx_link *l);
+
 static void
 link_flush(struct wsx_link *l)
 {
 	link_enter(l);
-	if (l->tls && l->phase != LINK_LINGER) {
-		int sent = link_send_tls(l); /* records of its own first */
+	if (l->phase == LINK_CONNECTING) {
+		link_connected(l);
+		link_leave(l);
+		return;
+	}
+	/* records of the TLS layers' own (handshakes) go first */
+	for (int layer = 1; layer <= 2 && l->phase != LINK_LINGER; layer++) {
+		int sent = link_send_tls(l, layer);
 
 		if (sent < 0)
 			link_abort(l);
@@ -898,7 +1074,9 @@ link_flush(struct wsx_link *l)
 			return;
 		}
 	}
-	if (l->phase == LINK_REPLY)
+	if (l->phase == LINK_TUNNEL)
+		link_flush_tunnel(l);
+	else if (l->phase == LINK_REPLY)
 		link_flush_reply(l);
 	else if (l->phase == LINK_WS)
 		link_flush_ws(l);
@@ -931,6 +1109,7 @@ link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
 	}
 	l->server = s;
 	l->loop = loop;
+	l->phase = LINK_HEAD;
 	l->file_fd = -1;
 	snprintf(l->peer, sizeof(l->peer), "%s", peer);
 	wsx_buf_init(&l->in, 0, WS_HTTP_MAX_HEAD + LINK_MAX_PENDING_INPUT);
@@ -943,6 +1122,115 @@ link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
 	}
 	link_arm_deadline(l, server_head_timeout_us(s));
 	return l;
+}
+
+/* ---- clients ---- */
+
+/* The path to the peer is up: TLS to it (wss://), then the WebSocket. */
+static void
+link_path_open(struct wsx_link *l)
+{
+	l->phase = LINK_WS;
+	if (l->tls_ctx) {
+		l->tls = wsx_tls_new(l->tls_ctx, l->servername);
+		if (!l->tls) {
+			snprintf(l->c->result.msg, sizeof(l->c->result.msg),
+				 "cannot start TLS: out of memory");
+			l->c->result.status = WSX_EXIT_TLS;
+			link_abort(l);
+			return;
+		}
+	}
+	link_want_write(l);
+}
+
+static void
+link_tunnel_input(struct wsx_link *l, unsigned char *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	link_abort(l); /* proxies come with tunnel.c */
+}
+
+static void
+link_flush_tunnel(struct wsx_link *l)
+{
+	(void)l;
+}
+
+/* The TCP connect ended, one way or the other. */
+static void
+link_connected(struct wsx_link *l)
+{
+	struct wsx_err err;
+
+	if (wsx_net_connected(wsx_fdw_fd(l->w), l->peer, &err)) {
+		if (errno == EINPROGRESS || errno == EALREADY) {
+			link_want_write(l);
+			return;
+		}
+		l->c->result.status = err.code;
+		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s",
+			 err.msg);
+		link_abort(l);
+		return;
+	}
+	if (l->tunnel)
+		l->phase = LINK_TUNNEL;
+	else
+		link_path_open(l);
+	link_want_write(l);
+}
+
+int
+link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
+	     struct wsx_err *err)
+{
+	struct wsx_link *l = xcalloc(1, sizeof(*l));
+	struct ws_proto_opts po = { .role = WS_ROLE_CLIENT,
+				    .client = o->hs,
+				    .max_message = c->lim.max_message,
+				    .on_event = link_on_event,
+				    .arg = l };
+
+	l->loop = c->loop;
+	l->client = true;
+	l->file_fd = -1;
+	l->phase = LINK_CONNECTING;
+	snprintf(l->peer, sizeof(l->peer), "%s", o->peer);
+	wsx_buf_init(&l->in, 0, SIZE_MAX / 2);
+	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
+	if (ws_proto_init(&l->p, &po, err)) {
+		close(fd);
+		free(l);
+		return -1;
+	}
+	l->engine = true;
+	if (o->tls) {
+		l->tls_ctx = wsx_tls_ctx_ref(o->tls);
+		l->servername = xstrdup(o->servername);
+	}
+	if (o->proxy_tls &&
+	    !(l->proxy_tls = wsx_tls_new(o->proxy_tls, o->proxy_servername))) {
+		wsx_err_set(err, WSX_EXIT_TLS, "cannot start TLS");
+		goto fail;
+	}
+	l->w = wsx_fdw_adopt_socket(l->loop, fd, &link_fdw_ops, l, err);
+	fd = -1;
+	if (!l->w)
+		goto fail;
+	l->c = c;
+	c->link = l;
+	link_list_add(&l->loop->links, l);
+	link_arm_deadline(l, o->connect_timeout_us);
+	link_want_write(l); /* the connect's end */
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	l->w = NULL;
+	link_free(l);
+	return -1;
 }
 
 /* ---- what conn.c hands over for connections on the engine ---- */

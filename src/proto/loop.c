@@ -32,28 +32,12 @@ const struct lws_protocols wsx_protocols[] = {
 	{
 		.name = "wsx",
 		.callback = loop_ws_callback,
-		.rx_buffer_size = WSX_CHUNK,
-		.tx_packet_size = WSX_CHUNK,
 	},
 	{
 		.name = WSX_FD_PROTOCOL,
 		.callback = fdwatch_callback,
 	},
 	{ .name = NULL },
-};
-
-/*
- * permessage-deflate (RFC 7692), offered by clients on request. Servers do
- * not accept it: libwebsockets 4.1.6 aborts (an assert in its deflate
- * code) when it compresses an empty message after a large one.
- */
-const struct lws_extension wsx_extensions[] = {
-	{
-		"permessage-deflate",
-		lws_extension_callback_pm_deflate,
-		"permessage-deflate; client_max_window_bits",
-	},
-	{ NULL, NULL, NULL },
 };
 
 static void
@@ -250,6 +234,9 @@ wsx_loop_free(struct wsx_loop *loop)
 		loop_signal_ctx = NULL;
 	}
 	loop->destroying = true;
+	/* client connections left over go quietly, before their sockets */
+	while (loop->links)
+		link_free(loop->links);
 	loop_destroy(loop);
 }
 
@@ -320,69 +307,17 @@ wsx_timer_free(struct wsx_timer *t)
 }
 
 /*
- * The one protocol callback: each case hands over to the connection, the
- * server, the client or the fd watcher.
+ * The loop's own protocol: libwebsockets wakes the loop through it when a
+ * signal cancelled the wait. Connections are link.c's, on fd watchers.
  */
 static int
 loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		 void *in, size_t len)
 {
-	struct wsx_conn *c = lws_get_opaque_user_data(wsi);
-
 	(void)user;
-	switch (reason) {
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+	(void)in;
+	(void)len;
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED)
 		loop_check_signals(lws_context_user(lws_get_context(wsi)));
-		return 0;
-	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
-		/* keep OpenSSL's reason; lws reports only a number */
-		if (c && !len)
-			conn_note_tls_verify(c, user);
-		return 0;
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		return c ? client_append_headers(c, in,
-						 *(unsigned char **)in + len)
-			 : 0;
-	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		/* the answer's headers are gone by CLIENT_ESTABLISHED */
-		if (c)
-			conn_note_subprotocol(c, wsi);
-		return 0;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		return c ? conn_established(c, wsi) : -1;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (c)
-			conn_connect_failed(c, in ? (const char *)in
-						  : "unknown error");
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		return c ? conn_receive(c, in, len) : -1;
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		return c ? conn_writeable(c) : 0;
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		return c ? conn_peer_close(c, in, len) : 0;
-	case LWS_CALLBACK_RECEIVE_PONG:
-	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
-		if (c)
-			conn_pong(c, in, len);
-		return 0;
-	case LWS_CALLBACK_WSI_DESTROY:
-		/*
-		 * lws sends this to protocols[0] for every wsi, the fd
-		 * watcher's too, whose opaque data is not a connection.
-		 */
-		if (!lws_get_protocol(wsi) ||
-		    lws_get_protocol(wsi)->callback != loop_ws_callback)
-			return 0;
-		/* fall through */
-	case LWS_CALLBACK_CLOSED:
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (c)
-			conn_closed(c);
-		return 0;
-	default:
-		return 0;
-	}
+	return 0;
 }

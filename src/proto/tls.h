@@ -79,6 +79,8 @@ struct wsx_tls_ctx *wsx_tls_server_ctx(const struct wsx_tls_server_opts *o,
 				       struct wsx_err *err);
 struct wsx_tls_ctx *wsx_tls_client_ctx(const struct wsx_tls_client_opts *o,
 				       struct wsx_err *err);
+/* Another reference, for one more wsx_tls_ctx_free() (NULL is fine). */
+struct wsx_tls_ctx *wsx_tls_ctx_ref(struct wsx_tls_ctx *ctx);
 void wsx_tls_ctx_free(struct wsx_tls_ctx *ctx);
 
 /*

@@ -52,6 +52,13 @@ wsx_tls_ctx_unref(struct wsx_tls_ctx *ctx)
 	free(ctx);
 }
 
+struct wsx_tls_ctx *
+wsx_tls_ctx_ref(struct wsx_tls_ctx *ctx)
+{
+	atomic_fetch_add(&ctx->refs, 1);
+	return ctx;
+}
+
 void
 wsx_tls_ctx_free(struct wsx_tls_ctx *ctx)
 {

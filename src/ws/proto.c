@@ -207,7 +207,8 @@ proto_check(struct ws_proto *p, struct ws_http *h)
 	if (ws_handshake_check_response(h, p->key, p->o.client, &a, &err)) {
 		struct ws_event ev = { .type = WS_EV_FAIL,
 				       .status = h->status,
-				       .reason = err.msg };
+				       .reason = err.msg,
+				       .http = h };
 
 		ws_proto_enter(p, WS_IN_FAIL);
 		ws_proto_emit(p, &ev);

@@ -112,6 +112,9 @@ struct ws_event {
 	const struct ws_request *request; /* REQUEST */
 	struct ws_answer *answer;	  /* REQUEST: the answer to give */
 	const struct ws_agreed *agreed;	  /* OPEN */
+	const struct ws_http *http; /* FAIL: the client's answer head, when
+				       one arrived and parsed (a redirect's
+				       Location, a refusal's fields) */
 };
 
 struct ws_proto_opts {
