@@ -138,6 +138,9 @@ link_free(struct wsx_link *l)
 	wsx_tls_free(l->proxy_tls);
 	wsx_tls_ctx_free(l->tls_ctx);
 	free(l->servername);
+	for (size_t i = 0; i < l->hs.nsubprotocols; i++)
+		free(l->subprotocols[i]);
+	free(l->subprotocols);
 	wsx_fdw_free(l->w);
 	free(l);
 }
@@ -428,6 +431,8 @@ link_client_refused(struct wsx_link *l, const struct ws_event *ev)
 	const char *loc = NULL;
 
 	r->code = 1006;
+	if (r->status)
+		return; /* what went wrong is already said (connect, TLS) */
 	if (ev->status && ev->status != 101) {
 		r->status = WSX_EXIT_HANDSHAKE;
 		r->http_status = ev->status;
@@ -527,8 +532,15 @@ link_on_event(void *arg, struct ws_event *ev)
 		c->result.code = ev->code ? ev->code : 1006;
 		c->result.by_peer = false;
 		c->result.status = WSX_EXIT_CLOSED;
-		snprintf(c->result.msg, sizeof(c->result.msg),
-			 "%s; closed with %d", ev->reason, c->result.code);
+		if (ev->code == 1009)
+			snprintf(c->result.msg, sizeof(c->result.msg),
+				 "message larger than --max-message (%zu "
+				 "bytes); closed with 1009",
+				 c->lim.max_message);
+		else
+			snprintf(c->result.msg, sizeof(c->result.msg),
+				 "%s; closed with %d", ev->reason,
+				 c->result.code);
 		link_want_write(l);
 		break;
 	}
@@ -603,6 +615,8 @@ link_resume(lws_sorted_usec_list_t *sul)
 		return;
 	link_enter(l);
 	link_feed(l, NULL, 0);
+	if (l->eof && !l->in.len && !l->dead)
+		ws_proto_eof(&l->p); /* the end that came after it */
 	link_want_write(l);
 	link_leave(l);
 }
@@ -917,17 +931,20 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 {
 	struct wsx_link *l = arg;
 	unsigned char *buf = link_rx_buffer(l->loop);
-	ssize_t n = fd < 0 ? 0 : wsx_fdw_read(w, buf, LINK_READ_BYTES);
+	ssize_t n;
 	bool eof = false;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	link_enter(l);
 	if (l->phase == LINK_CONNECTING) {
-		link_connected(l); /* a refusal shows up as readable too */
+		/* a refusal shows up as readable too: ask before reading */
+		link_enter(l);
+		link_connected(l);
 		link_leave(l);
 		return;
 	}
+	n = fd < 0 ? 0 : wsx_fdw_read(w, buf, LINK_READ_BYTES);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	link_enter(l);
 	if (n > 0)
 		link_socket_input(l, buf, (size_t)n, &eof);
 	if (l->dead || (n > 0 && !eof)) {
@@ -953,7 +970,8 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 		l->eof = true;
 		l->close_after = true;
 		link_update_rx(l);
-		if (l->phase == LINK_WS)
+		/* input the owner held back comes before the end */
+		if (l->phase == LINK_WS && !l->in.len)
 			ws_proto_eof(&l->p);
 		link_flush(l);
 	}
@@ -1162,16 +1180,28 @@ link_flush_tunnel(struct wsx_link *l)
 static void
 link_connected(struct wsx_link *l)
 {
-	struct wsx_err err;
+	struct wsx_close *r = &l->c->result;
+	int fd = wsx_fdw_fd(l->w), e = 0;
+	socklen_t len = sizeof(e);
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
 
-	if (wsx_net_connected(wsx_fdw_fd(l->w), l->peer, &err)) {
-		if (errno == EINPROGRESS || errno == EALREADY) {
-			link_want_write(l);
-			return;
-		}
-		l->c->result.status = err.code;
-		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s",
-			 err.msg);
+	if (fd < 0)
+		e = ECONNREFUSED; /* the socket hung up before anything */
+	else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len))
+		e = errno;
+	if (!e && getpeername(fd, (struct sockaddr *)&ss, &sslen)) {
+		link_want_write(l); /* not yet */
+		return;
+	}
+	if (e) {
+		r->status = WSX_EXIT_CONNECT;
+		snprintf(r->msg, sizeof(r->msg), "could not connect to %s: %s",
+			 l->peer,
+			 e == ECONNREFUSED || e == EHOSTUNREACH ||
+					 e == ENETUNREACH
+				 ? "refused or unreachable"
+				 : strerror(e));
 		link_abort(l);
 		return;
 	}
@@ -1188,10 +1218,22 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 {
 	struct wsx_link *l = xcalloc(1, sizeof(*l));
 	struct ws_proto_opts po = { .role = WS_ROLE_CLIENT,
-				    .client = o->hs,
+				    .client = &l->hs,
 				    .max_message = c->lim.max_message,
 				    .on_event = link_on_event,
 				    .arg = l };
+
+	/* the engine reads the offer again when the answer comes */
+	l->hs = *o->hs;
+	l->subprotocols = xcalloc(o->hs->nsubprotocols + 1,
+				  sizeof(*l->subprotocols));
+	for (size_t i = 0; i < o->hs->nsubprotocols; i++)
+		l->subprotocols[i] = xstrdup(o->hs->subprotocols[i]);
+	l->hs.subprotocols = (const char *const *)l->subprotocols;
+	if (o->hs->deflate) {
+		l->deflate = *o->hs->deflate;
+		l->hs.deflate = &l->deflate;
+	}
 
 	l->loop = c->loop;
 	l->client = true;
@@ -1202,9 +1244,11 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
 	if (ws_proto_init(&l->p, &po, err)) {
 		close(fd);
-		free(l);
+		link_free(l);
 		return -1;
 	}
+	/* only the offer outlives this call */
+	l->hs.host = l->hs.target = l->hs.origin = l->hs.headers = NULL;
 	l->engine = true;
 	if (o->tls) {
 		l->tls_ctx = wsx_tls_ctx_ref(o->tls);

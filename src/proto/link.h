@@ -51,6 +51,10 @@ struct wsx_link {
 	struct wsx_tunnel *tunnel; /* during LINK_TUNNEL */
 	struct wsx_tls_ctx *tls_ctx; /* TLS to the peer once the path is up */
 	char *servername;
+	/* the request, which the engine checks the answer against */
+	struct ws_client_hs hs;
+	char **subprotocols;
+	struct ws_deflate_params deflate;
 	lws_sorted_usec_list_t sul_deadline; /* connect, request head, linger */
 	lws_sorted_usec_list_t sul_resume;   /* feed held input again */
 };
