@@ -114,7 +114,7 @@ binary:20000 binary:1M:zeros binary:1M:zeros text:1 text:1 text:1"
 }
 
 NODE_MSGS="text:0 text:1 text:1000 text:100000 text:1M text:1M:zeros
-binary:1 binary:1000 binary:100000 binary:1M binary:1M:zeros
+binary:0 binary:1 binary:1000 binary:100000 binary:1M binary:1M:zeros
 binary:64k:periodic binary:64k:periodic text:64k:periodic text:64k:periodic"
 
 # node_deflate OPTIONS-JSON: Node's ws with perMessageDeflate OPTIONS; the
@@ -128,7 +128,7 @@ node_deflate() {
 	assert_line --index 1 "negotiated permessage-deflate"
 	# shellcheck disable=SC2086
 	assert_output --partial "$(ok_lines $NODE_MSGS)"
-	assert_compressed 12 15
+	assert_compressed 12 16
 	assert_line "closed 1000"
 	EXT=$(sed -n 's/^extensions //p' <<<"$output")
 }
