@@ -214,12 +214,21 @@ serve_http(struct wsx_server *s, const struct wsx_http_request *req,
 	(void)s;
 	if (sv->files)
 		wsx_static_answer(sv->files, req, ans);
-	wsx_accesslog_http(req, ans);
+}
+
+static void
+serve_http_done(struct wsx_server *s, const struct wsx_http_request *req,
+		unsigned status, void *arg)
+{
+	(void)s;
+	(void)arg;
+	wsx_accesslog_http(req, status);
 }
 
 static const struct wsx_server_ops serve_ops = {
 	.on_accept = serve_accept,
 	.on_http = serve_http,
+	.on_http_done = serve_http_done,
 };
 
 static void

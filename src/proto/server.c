@@ -381,13 +381,22 @@ server_method(const struct ws_http *h)
 	return "";
 }
 
+static void
+server_http_done(struct wsx_server *s, const struct wsx_http_request *req,
+		 unsigned status)
+{
+	if (s->ops->on_http_done)
+		s->ops->on_http_done(s, req, status, s->arg);
+}
+
 /* A plain HTTP request: the gate, then the owner's answer. */
 void
 server_http_answer(struct wsx_server *s, const struct ws_http *h,
 		   const char *peer, struct server_answer *a)
 {
 	struct wsx_http_answer ans = { .status = 426 };
-	struct wsx_http_request req;
+	struct wsx_http_request req = { .method = server_method(h),
+					.peer = peer };
 	const char *challenge;
 	char path[2048];
 	size_t n = strcspn(h->target, "?");
@@ -396,21 +405,23 @@ server_http_answer(struct wsx_server *s, const struct ws_http *h,
 
 	/* HTTP/1.0 and "Connection: close" do not keep the connection */
 	a->close = h->minor == 0 || ws_http_has_token(h, "Connection", "close");
+	snprintf(path, sizeof(path), "%.*s", (int)n, h->target);
+	req.path = path;
 	status = gate_check_http(&s->gate, h, &challenge);
 	if (!status && (h->target[0] != '/' ||
 			http_percent_decode(h->target, n, path, sizeof(path)) <
-				0))
+				0)) {
+		snprintf(path, sizeof(path), "%.*s", (int)n, h->target);
 		status = 400;
+	}
 	if (status) {
 		a->close = true;
 		http_status_answer(a->out, status,
 				   challenge ? "WWW-Authenticate" : NULL,
 				   challenge, true);
+		server_http_done(s, &req, (unsigned)status);
 		return;
 	}
-	req.method = server_method(h);
-	req.path = path;
-	req.peer = peer;
 	if (s->ops->on_http)
 		s->ops->on_http(s, &req, &ans, s->arg);
 	if (ans.status == 200) {
@@ -424,22 +435,29 @@ server_http_answer(struct wsx_server *s, const struct ws_http *h,
 			a->file_size = (uint64_t)st.st_size;
 			if (!http_file_answer(a->out, h, ans.content_type,
 					      a->file_size, st.st_mtime,
-					      a->close) ||
-			    !strcmp(req.method, "HEAD")) {
+					      a->close)) {
+				ans.status = 304; /* the client's copy will do */
+				close(a->file_fd);
+				a->file_fd = -1;
+				a->file_size = 0;
+			} else if (!strcmp(req.method, "HEAD")) {
 				close(a->file_fd);
 				a->file_fd = -1;
 				a->file_size = 0;
 			}
+			server_http_done(s, &req, ans.status);
 			return;
 		}
 	}
 	if (ans.status == 301) {
 		http_redirect_answer(a->out, ans.location, a->close);
+		server_http_done(s, &req, ans.status);
 		return;
 	}
 	if (ans.status >= 400)
 		a->close = true;
 	http_status_answer(a->out, (int)ans.status, NULL, NULL, a->close);
+	server_http_done(s, &req, ans.status);
 }
 
 void

@@ -61,6 +61,11 @@ struct wsx_server_ops {
 	void (*on_http)(struct wsx_server *s,
 			const struct wsx_http_request *req,
 			struct wsx_http_answer *ans, void *arg);
+	/* Optional: a plain HTTP request was answered with status (also
+	 * those the server refused by itself: 400, 401), for a log. */
+	void (*on_http_done)(struct wsx_server *s,
+			     const struct wsx_http_request *req,
+			     unsigned status, void *arg);
 	/* Optional, after the gate let a client's upgrade through: 0 lets
 	 * it go on, else the HTTP status to refuse it with (relay's 502). */
 	int (*on_upgrade)(struct wsx_server *s, void *arg);

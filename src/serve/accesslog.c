@@ -130,8 +130,7 @@ wsx_accesslog_close(const struct wsx_conn_info *i, const struct wsx_close *cl)
 }
 
 void
-wsx_accesslog_http(const struct wsx_http_request *req,
-		   const struct wsx_http_answer *ans)
+wsx_accesslog_http(const struct wsx_http_request *req, unsigned status)
 {
 	char path[256];
 	cJSON *o;
@@ -139,7 +138,7 @@ wsx_accesslog_http(const struct wsx_http_request *req,
 	if (!accesslog_as_json) {
 		wsx_printable(path, sizeof(path), req->path, strlen(req->path));
 		wsx_notice("http %s %s %s: %u", req->peer,
-			   *req->method ? req->method : "-", path, ans->status);
+			   *req->method ? req->method : "-", path, status);
 		return;
 	}
 	wsx_printable(path, sizeof(path), req->path, strlen(req->path));
@@ -147,6 +146,6 @@ wsx_accesslog_http(const struct wsx_http_request *req,
 	cJSON_AddStringToObject(o, "peer", req->peer);
 	cJSON_AddStringToObject(o, "method", req->method);
 	cJSON_AddStringToObject(o, "path", path);
-	cJSON_AddNumberToObject(o, "status", ans->status);
+	cJSON_AddNumberToObject(o, "status", status);
 	accesslog_emit(o);
 }

@@ -16,7 +16,6 @@ void wsx_accesslog_listening(const char *url);
 void wsx_accesslog_open(const struct wsx_conn_info *i);
 void wsx_accesslog_close(const struct wsx_conn_info *i,
 			 const struct wsx_close *cl);
-void wsx_accesslog_http(const struct wsx_http_request *req,
-			const struct wsx_http_answer *ans);
+void wsx_accesslog_http(const struct wsx_http_request *req, unsigned status);
 
 #endif

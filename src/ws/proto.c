@@ -251,6 +251,13 @@ proto_head(struct ws_proto *p, unsigned char *data, size_t len)
 	end = ws_http_head_end((const char *)wsx_buf_data(&p->head),
 			       p->head.len, p->head_scan);
 	p->head_scan = p->head.len;
+	/* an answer that cannot be HTTP fails now, not at a timeout */
+	if (p->o.role == WS_ROLE_CLIENT &&
+	    memcmp(wsx_buf_data(&p->head), "HTTP/",
+		   p->head.len < 5 ? p->head.len : 5)) {
+		proto_bad_head(p, 0, "the answer is not HTTP");
+		return len;
+	}
 	if (!end) {
 		if (p->head.len == WS_HTTP_MAX_HEAD)
 			proto_bad_head(p, 431,

@@ -52,7 +52,7 @@ client_case() {
 	client_case utf8-invalid
 }
 
-@test "rfc6455 client: a wrong Sec-WebSocket-Accept: no frame sent, exit 4" {
+@test "rfc6455 client: a wrong Sec-WebSocket-Accept: no frame sent, exit 6 (a broken 101 is a protocol error; 4 is for refusals)" {
 	client_case bad-accept
 }
 

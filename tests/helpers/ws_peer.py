@@ -938,8 +938,8 @@ server_case("utf8-fail-fast-partial", "a first fragment ending in F4 90 (never v
              Send(F(CONT, b"\x80\x80"))], EXIT6(1007))
 server_case("utf8-invalid", "invalid UTF-8 in a text message: 1007, exit 6",
             [Send(F(TEXT, b"abc\xff"))], EXIT6(1007))
-server_case("bad-accept", "a wrong Sec-WebSocket-Accept: no frame sent, exit 4",
-            [], ["eof", "exit 4"], answer=Answer(accept="bad"))
+server_case("bad-accept", "a wrong Sec-WebSocket-Accept: no frame sent, exit 6",
+            [], ["eof", "exit 6"], answer=Answer(accept="bad"))
 server_case("status-200", "200 instead of 101: exit 4, the status printed",
             [], ["exit 4"], answer=Answer(status=200, body=b"hello"), stderr_has="200")
 server_case("status-403", "403 instead of 101: exit 4, the status printed",
