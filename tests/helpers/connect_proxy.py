@@ -1,13 +1,25 @@
 #!/usr/bin/python3
 """A tiny HTTP CONNECT proxy (stdlib only) for the `wsx connect` suite.
+
+  connect_proxy.py [--user U --password P] [--deny] [--timeout SECS]
+
 Binds 127.0.0.1 on port 0, prints "listening on ws://127.0.0.1:PORT" like
 the other test servers, logs "CONNECT HOST:PORT" per tunnel, and tunnels
 only to loopback addresses (anything else gets 403).
+--user/--password: Basic credentials are required (RFC 7617); a request
+without them, or with others, gets 407 with Proxy-Authenticate: Basic, and
+a line "auth: none" or "auth: bad USER" is logged ("auth: ok USER" when
+they match). --deny: every CONNECT gets 403 Forbidden.
+--timeout: exit after SECS with no tunnel open (default: never).
 SIGTERM or SIGINT: exit 0.
 """
+import argparse
 import asyncio
+import base64
+import binascii
 import signal
 import sys
+import time
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "[::1]"}
 
@@ -29,17 +41,65 @@ async def pipe(reader, writer):
             pass
 
 
+ARGS = None
+ACTIVE = 0
+LAST = time.monotonic()
+
+
+def credentials(lines):
+    """(user, password) from a Proxy-Authorization: Basic field, else None."""
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name.strip().lower() != "proxy-authorization":
+            continue
+        scheme, _, token = value.strip().partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            user, _, password = base64.b64decode(
+                token.strip(), validate=True).decode("latin-1").partition(":")
+        except (binascii.Error, ValueError):
+            return None
+        return user, password
+    return None
+
+
 async def handle(reader, writer):
+    global ACTIVE, LAST
+    ACTIVE += 1
+    try:
+        await serve(reader, writer)
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+            ConnectionError):
+        pass
+    finally:
+        ACTIVE -= 1
+        LAST = time.monotonic()
+
+
+async def serve(reader, writer):
     head = await reader.readuntil(b"\r\n\r\n")
-    line = head.split(b"\r\n", 1)[0].decode("latin-1")
-    parts = line.split()
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split()
     if len(parts) < 2 or parts[0] != "CONNECT":
         writer.write(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
         writer.close()
         return
     host, _, port = parts[1].rpartition(":")
     print("CONNECT %s" % parts[1], flush=True)
-    if host not in LOOPBACK:
+    if ARGS.user is not None:
+        cred = credentials(lines[1:])
+        if cred != (ARGS.user, ARGS.password):
+            print("auth: " + ("bad " + cred[0] if cred else "none"),
+                  flush=True)
+            writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                         b"Proxy-Authenticate: Basic realm=\"wsx-test\"\r\n"
+                         b"Content-Length: 0\r\n\r\n")
+            await writer.drain()
+            writer.close()
+            return
+        print("auth: ok " + cred[0], flush=True)
+    if ARGS.deny or host not in LOOPBACK:
         writer.write(b"HTTP/1.1 403 Forbidden\r\n\r\n")
         writer.close()
         return
@@ -62,10 +122,22 @@ async def main():
     stop = loop.create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
-    await stop
+    while not stop.done():
+        await asyncio.wait([stop], timeout=0.1)
+        if (ARGS.timeout is not None and ACTIVE == 0 and
+                time.monotonic() - LAST > ARGS.timeout):
+            break
     server.close()
 
 
 if __name__ == "__main__":
+    p = argparse.ArgumentParser(description="an HTTP CONNECT proxy for tests")
+    p.add_argument("--user", help="require Basic credentials with this user")
+    p.add_argument("--password", default="", help="and this password")
+    p.add_argument("--deny", action="store_true",
+                   help="answer every CONNECT with 403 Forbidden")
+    p.add_argument("--timeout", type=float,
+                   help="exit after this many idle seconds")
+    ARGS = p.parse_args()
     asyncio.run(main())
     sys.exit(0)
