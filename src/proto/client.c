@@ -16,6 +16,7 @@
 #include "proto/internal.h"
 #include "proto/link.h"
 #include "proto/tls.h"
+#include "proto/tunnel.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -150,24 +151,117 @@ static const struct wsx_opt client_net_opts[] = {
 	{ 0 },
 };
 
-/* "http://[user:pass@]host[:port][/]" or "host:port": the part lws wants */
+/* A proxy URL: [scheme://][user:pass@]host[:port][/] */
+struct client_proxy {
+	enum wsx_tunnel_kind kind;
+	bool tls; /* https:// */
+	char host[256];
+	unsigned port;
+	char user[256], password[256];
+};
+
+static int
+client_parse_proxy(const char *arg, struct client_proxy *p,
+		   struct wsx_err *err)
+{
+	static const struct {
+		const char *scheme;
+		enum wsx_tunnel_kind kind;
+		bool tls;
+		unsigned port;
+	} schemes[] = {
+		{ "http://", WSX_TUNNEL_HTTP, false, 1080 },
+		{ "https://", WSX_TUNNEL_HTTP, true, 443 },
+		{ "socks5://", WSX_TUNNEL_SOCKS5, false, 1080 },
+		{ "socks5h://", WSX_TUNNEL_SOCKS5H, false, 1080 },
+	};
+	const char *s = arg, *at, *end, *colon;
+	unsigned long port;
+	size_t n;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = WSX_TUNNEL_HTTP;
+	p->port = 1080; /* curl's default for a proxy without a port */
+	if (strstr(s, "://")) {
+		size_t i;
+
+		for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+			if (!strncasecmp(s, schemes[i].scheme,
+					 strlen(schemes[i].scheme)))
+				break;
+		if (i == sizeof(schemes) / sizeof(schemes[0]))
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--proxy: '%.100s': use http://, "
+					   "https://, socks5:// or socks5h://",
+					   arg);
+		p->kind = schemes[i].kind;
+		p->tls = schemes[i].tls;
+		p->port = schemes[i].port;
+		s += strlen(schemes[i].scheme);
+	}
+	end = s + strcspn(s, "/");
+	at = memchr(s, '@', (size_t)(end - s));
+	if (at) {
+		const char *sep = memchr(s, ':', (size_t)(at - s));
+		size_t un = sep ? (size_t)(sep - s) : (size_t)(at - s);
+
+		if (http_percent_decode(s, un, p->user, sizeof(p->user)) < 0 ||
+		    (sep && http_percent_decode(sep + 1,
+						(size_t)(at - sep - 1),
+						p->password,
+						sizeof(p->password)) < 0))
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--proxy: bad credentials in "
+					   "'%.100s'",
+					   arg);
+		s = at + 1;
+	}
+	if (*s == '[') {
+		const char *close = memchr(s, ']', (size_t)(end - s));
+
+		if (!close)
+			goto bad;
+		n = (size_t)(close - s - 1);
+		colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+		if (!colon && close + 1 != end)
+			goto bad;
+		s++;
+	} else {
+		colon = memchr(s, ':', (size_t)(end - s));
+		n = (size_t)((colon ? colon : end) - s);
+	}
+	if (!n || n >= sizeof(p->host))
+		goto bad;
+	memcpy(p->host, s, n);
+	p->host[n] = '\0';
+	if (strpbrk(p->host, " \t\r\n"))
+		goto bad;
+	if (colon) {
+		char digits[8];
+		size_t dn = (size_t)(end - colon - 1);
+
+		if (!dn || dn >= sizeof(digits))
+			goto bad;
+		memcpy(digits, colon + 1, dn);
+		digits[dn] = '\0';
+		if (wsx_parse_uint("--proxy", digits, 1, 65535, &port, err))
+			return -1;
+		p->port = (unsigned)port;
+	}
+	if (*end && strcmp(end, "/"))
+		goto bad;
+	return 0;
+bad:
+	return wsx_err_set(err, WSX_EXIT_USAGE,
+			   "--proxy: '%.100s' is not SCHEME://HOST:PORT", arg);
+}
+
 static int
 client_check_proxy(const char *arg, struct wsx_err *err)
 {
-	const char *p = arg;
+	struct client_proxy p;
 
-	if (!strncasecmp(p, "http://", 7))
-		p += 7;
-	else if (strstr(p, "://"))
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--proxy: '%.100s': only http:// proxies "
-				   "are supported",
-				   arg);
-	if (!*p || *p == ':' || *p == '/' || strpbrk(p, " \t\r\n"))
-		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "--proxy: '%.100s' is not http://HOST:PORT",
-				   arg);
-	return 0;
+	return client_parse_proxy(arg, &p, err);
 }
 
 static int
@@ -305,6 +399,9 @@ client_proxy_for(const struct wsx_client *cl, const struct wsx_url *u)
 		proxy = getenv(u->tls ? "https_proxy" : "http_proxy");
 		if (!proxy && u->tls)
 			proxy = getenv("HTTPS_PROXY");
+		if (!proxy)
+			proxy = getenv("all_proxy") ? getenv("all_proxy")
+						    : getenv("ALL_PROXY");
 	}
 	if (!no)
 		no = getenv("no_proxy") ? getenv("no_proxy")
@@ -475,15 +572,12 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	};
 	struct ws_client_hs hs = { 0 };
 	struct link_client_opts lo = { 0 };
+	struct wsx_tunnel_opts to = { 0 };
+	struct client_proxy px;
 	struct wsx_err e = { 0, "" };
 	char host[300], addr[300], *protos, *lines;
 	int fd, rc;
 
-	if (proxy) {
-		client_fail_early(c, WSX_EXIT_USAGE,
-				  "proxies are not supported yet");
-		return 0;
-	}
 	if (u->unix_path[0])
 		snprintf(c->info.peer, sizeof(c->info.peer), "unix:%.260s",
 			 u->unix_path);
@@ -515,8 +609,39 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	}
 	if (u->tls && !(lo.tls = client_tls(cl, false, err)))
 		return -1;
-	fd = u->unix_path[0] ? wsx_net_connect_unix(u->unix_path, &e)
-			     : wsx_net_connect_tcp(addr, u->port, &e);
+	if (proxy) {
+		if (client_parse_proxy(proxy, &px, err))
+			return -1;
+		if (px.tls && !(lo.proxy_tls = client_tls(cl, true, err)))
+			return -1;
+		to.kind = px.kind;
+		to.host = u->host;
+		to.port = u->port;
+		to.user = px.user;
+		to.password = px.password;
+		/* socks5:// sends an address: the name is resolved here */
+		if (px.kind == WSX_TUNNEL_SOCKS5 &&
+		    client_resolve(u->host, cl->opts->family ? cl->opts->family
+							     : 4,
+				   addr, sizeof(addr)) &&
+		    client_resolve(u->host, 6, addr, sizeof(addr))) {
+			char msg[400];
+
+			snprintf(msg, sizeof(msg),
+				 "could not connect to %s: cannot resolve "
+				 "the host name",
+				 c->info.peer);
+			client_fail_early(c, WSX_EXIT_CONNECT, msg);
+			return 0;
+		}
+		to.address = addr;
+		lo.tunnel = &to;
+		lo.proxy_servername = px.host;
+		fd = wsx_net_connect_tcp(px.host, px.port, &e);
+	} else {
+		fd = u->unix_path[0] ? wsx_net_connect_unix(u->unix_path, &e)
+				     : wsx_net_connect_tcp(addr, u->port, &e);
+	}
 	if (fd < 0) {
 		client_fail_early(c, e.code, e.msg);
 		return 0;

@@ -31,6 +31,7 @@
 #include "proto/internal.h"
 #include "proto/link.h"
 #include "proto/tls.h"
+#include "proto/tunnel.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -46,6 +47,8 @@
 #define LINK_MAX_PENDING_INPUT (2 * WS_HTTP_MAX_HEAD)
 
 static void link_flush(struct wsx_link *l);
+static void link_tunnel_end(struct wsx_link *l);
+static void link_tunnel_failed(struct wsx_link *l, const struct wsx_err *err);
 static int link_send_tls(struct wsx_link *l, int layer);
 static void link_resume(lws_sorted_usec_list_t *sul);
 static void link_drop(struct wsx_link *l);
@@ -141,6 +144,8 @@ link_free(struct wsx_link *l)
 	for (size_t i = 0; i < l->hs.nsubprotocols; i++)
 		free(l->subprotocols[i]);
 	free(l->subprotocols);
+	if (l->tunnel)
+		link_tunnel_end(l);
 	wsx_fdw_free(l->w);
 	free(l);
 }
@@ -957,14 +962,14 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 	} else if (n < 0 || l->phase == LINK_HEAD ||
 		   l->phase == LINK_LINGER || l->phase == LINK_TUNNEL) {
 		/* an error, or the end where nothing waits */
-		if (l->phase == LINK_TUNNEL && l->c) {
-			l->c->result.status = WSX_EXIT_CONNECT;
-			snprintf(l->c->result.msg, sizeof(l->c->result.msg),
-				 "could not connect through the proxy %s: it "
-				 "closed the connection",
-				 l->peer);
+		if (l->phase == LINK_TUNNEL) {
+			struct wsx_err err = { WSX_EXIT_CONNECT, "" };
+
+			wsx_tunnel_eof(l->tunnel, &err);
+			link_tunnel_failed(l, &err);
+		} else {
+			link_abort(l);
 		}
-		link_abort(l);
 	} else {
 		/* the peer sent all it will: finish what goes out, then end */
 		l->eof = true;
@@ -1163,17 +1168,61 @@ link_path_open(struct wsx_link *l)
 }
 
 static void
+link_tunnel_end(struct wsx_link *l)
+{
+	wsx_tunnel_release(l->tunnel);
+	free(l->tunnel);
+	l->tunnel = NULL;
+}
+
+static void
+link_tunnel_failed(struct wsx_link *l, const struct wsx_err *err)
+{
+	if (l->c) {
+		l->c->result.status = err->code;
+		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s",
+			 err->msg);
+	}
+	link_abort(l);
+}
+
+/* The proxy's answer; once the tunnel is up, what follows is the peer's. */
+static void
 link_tunnel_input(struct wsx_link *l, unsigned char *buf, size_t n)
 {
-	(void)buf;
-	(void)n;
-	link_abort(l); /* proxies come with tunnel.c */
+	struct wsx_err err = { 0, "" };
+	size_t used = 0;
+	bool eof = false;
+
+	switch (wsx_tunnel_feed(l->tunnel, buf, n, &used, &err)) {
+	case WSX_TUNNEL_FAILED:
+		link_tunnel_failed(l, &err);
+		return;
+	case WSX_TUNNEL_MORE:
+		link_want_write(l);
+		return;
+	default:
+		break;
+	}
+	link_tunnel_end(l);
+	link_path_open(l);
+	if (!l->dead && used < n)
+		link_stream_input(l, buf + used, n - used, &eof);
 }
 
 static void
 link_flush_tunnel(struct wsx_link *l)
 {
-	(void)l;
+	size_t len, done;
+	const unsigned char *out = wsx_tunnel_output(l->tunnel, &len);
+
+	if (!len)
+		return;
+	if (link_write_at(l, 1, out, len, &done) && done < len) {
+		link_abort(l);
+		return;
+	}
+	wsx_tunnel_consume(l->tunnel, done);
 }
 
 /* The TCP connect ended, one way or the other. */
@@ -1253,6 +1302,11 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 	if (o->tls) {
 		l->tls_ctx = wsx_tls_ctx_ref(o->tls);
 		l->servername = xstrdup(o->servername);
+	}
+	if (o->tunnel) {
+		l->tunnel = xcalloc(1, sizeof(*l->tunnel));
+		if (wsx_tunnel_start(l->tunnel, o->tunnel, err))
+			goto fail;
 	}
 	if (o->proxy_tls &&
 	    !(l->proxy_tls = wsx_tls_new(o->proxy_tls, o->proxy_servername))) {
