@@ -18,15 +18,6 @@
 #include "util/utf8.h"
 #include "ws/proto.h"
 
-/* Largest frame we write in one go; big messages go out in fragments. */
-#define WSX_CHUNK (32 * 1024)
-/* messages up to WSX_BATCH_MSG bytes are framed by wsx and written in
- * batches of up to WSX_BATCH_BYTES (see conn_flush_batch) */
-#define WSX_BATCH_MSG	(16 * 1024)
-#define WSX_BATCH_BYTES (64 * 1024)
-/* larger messages go out in frames of up to this (conn_write_fragment) */
-#define WSX_FRAGMENT_BYTES (256 * 1024)
-
 struct wsx_server;
 struct wsx_client;
 
@@ -49,41 +40,21 @@ struct wsx_loop {
 
 struct wsx_conn {
 	struct wsx_loop *loop;
-	struct lws *wsi;
+	struct wsx_link *link; /* the connection itself (link.c) */
 	const struct wsx_conn_ops *ops;
 	void *arg;
 	struct wsx_conn_limits lim;
 	bool client;
-	bool open;	  /* handshake done, on_open called */
-	bool finished;	  /* on_close called; only freeing left */
-	bool in_callback; /* inside lws_client_connect_via_info() */
-	bool fail_deferred;
+	bool open;	   /* handshake done, on_open called */
+	bool finished;	   /* on_close called; only freeing left */
 	bool rx_paused;	   /* the owner paused reading */
-	bool rx_held;	   /* server: held while lws holds unsent output */
-	bool rx_enabled;   /* what libwebsockets was last told */
 	bool drain_wanted; /* a producer was told "full" */
-	bool rx_failed;	   /* conn_fail_rx(): ignore what else arrives */
 
-	/* receiving: one message reassembled at a time */
-	struct wsx_buf rx;
-	enum wsx_msg_type rx_type;
-	bool rx_in_message;
-	struct wsx_utf8 rx_utf8;
-
-	/* sending */
+	/* sending: messages not yet framed (framed ones are the engine's) */
 	struct wsx_sendq q;
-	bool batch;		  /* may frame small messages itself */
-	uint64_t mask_state;	  /* client: masking keys for those frames */
-	unsigned char *batch_buf; /* LWS_PRE + WSX_BATCH_BYTES, made on use */
-	bool ping_due;
 	bool ping_waiting;
 	uint64_t ping_sent_us;
-	unsigned char ping_buf[LWS_PRE + 125];
-	size_t ping_len;
 	lws_sorted_usec_list_t sul_ping;
-	bool pong_due; /* wsx_conn_pong(): an unsolicited pong to send */
-	unsigned char pong_buf[LWS_PRE + 125];
-	size_t pong_len;
 	lws_sorted_usec_list_t sul_idle;
 	uint64_t idle_msgs;	/* msgs_in + msgs_out when last seen moving */
 	uint64_t idle_since_us; /* ... and when */
@@ -93,18 +64,17 @@ struct wsx_conn {
 	bool close_sent;
 	int close_code;
 	char close_reason[123];
-	lws_sorted_usec_list_t sul_close; /* close-ack and connect timeouts */
-	lws_sorted_usec_list_t sul_fail;  /* deferred connect failure */
-	const char *tls_verify_error;	  /* OpenSSL's words, static */
+	lws_sorted_usec_list_t sul_close; /* the wait for the peer's Close */
+	lws_sorted_usec_list_t sul_fail;  /* a failure reported from the loop */
 	struct wsx_close result;
 
 	struct wsx_conn_info info;
 	struct wsx_server *server;
 	struct wsx_conn *srv_next, *srv_prev;
-	struct wsx_link *link; /* on the protocol engine (link.c) */
+	/* clients */
 	struct wsx_client *cli;
 	char *url_auth; /* Basic credentials from the URL's user:pass@ */
-	char *url;	/* client: the URL being connected (after redirects) */
+	char *url;	/* the URL being connected (after redirects) */
 	char *location; /* a 3xx handshake answer's Location */
 	unsigned redirects;
 	bool other_host; /* redirected to another origin: no credentials */
@@ -114,25 +84,18 @@ struct wsx_conn {
 	char *protocols; /* this connection's own offer, else the client's */
 };
 
-/* conn.c: the connection's side of each libwebsockets callback */
+/* conn.c: the handle's side */
 struct wsx_conn *conn_new(struct wsx_loop *loop, bool client,
 			  const struct wsx_conn_limits *lim);
-int conn_established(struct wsx_conn *c, struct lws *wsi);
-int conn_receive(struct wsx_conn *c, const void *in, size_t len);
-int conn_writeable(struct wsx_conn *c);
-int conn_peer_close(struct wsx_conn *c, const unsigned char *in, size_t len);
-void conn_pong(struct wsx_conn *c, const void *in, size_t len);
-void conn_closed(struct wsx_conn *c);
-void conn_note_subprotocol(struct wsx_conn *c, struct lws *wsi);
-void conn_note_tls_verify(struct wsx_conn *c, void *x509_store_ctx);
-void conn_connect_failed(struct wsx_conn *c, const char *why);
 void conn_free(struct wsx_conn *c);
-/* Report the ending to the owner and free the connection. */
+/* The WebSocket ended: describe how (unless a failure did), tell the
+ * owner, free the connection. */
+void conn_closed(struct wsx_conn *c);
+/* Report the ending as it stands to the owner and free the connection. */
 void conn_finish(struct wsx_conn *c);
-void conn_start_idle_timer(struct wsx_conn *c);
 /* A failure seen inside the connect call is reported from the loop. */
 void conn_defer_failure(struct wsx_conn *c);
-void conn_close_timeout_arm(struct wsx_conn *c, uint64_t usec);
+void conn_start_idle_timer(struct wsx_conn *c);
 
 /* server.c */
 struct wsx_link;

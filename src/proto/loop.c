@@ -108,13 +108,11 @@ loop_new(bool owns_signals, struct wsx_err *err)
 
 	lws_set_log_level(LLL_ERR, loop_lws_log);
 	memset(&info, 0, sizeof(info));
-	/* JUST_USE_RAW_ORIGIN: -o is sent as given; lws would prefix http:// */
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
-		       LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
+	/* libwebsockets is the event loop only: sockets, TLS, HTTP and the
+	 * WebSocket protocol are ours (link.c, tls.c, src/ws/) */
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.user = loop;
 	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.pt_serv_buf_size = WSX_CHUNK + LWS_PRE;
 	/* bench's worker loops share the limit: lws' default divides it */
 	if (owns_signals)
 		info.fd_limit_per_thread = loop_fd_budget();

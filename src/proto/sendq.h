@@ -1,7 +1,7 @@
 /*
  * The send queue: whole messages in FIFO order in one contiguous buffer,
- * each with writable headroom in front (LWS_PRE for libwebsockets' frame
- * header). The buffer grows to what the traffic needs and is reused, so
+ * each with optional writable headroom in front (for a frame header). The
+ * buffer grows to what the traffic needs and is reused, so
  * a steady stream allocates nothing; what a burst grew is given back. The
  * budget is soft: a message is taken while the queue is under budget, so the
  * queue never holds more than budget + one message.

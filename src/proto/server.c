@@ -63,7 +63,7 @@ static const struct wsx_opt server_opts[] = {
 	  "serve wss:// with this certificate (PEM)" },
 	{ OPT_KEY, "key", "FILE", "private key of --cert (PEM)" },
 	{ OPT_CACERT, "cacert", "FILE",
-	  "require client certificates signed by this CA (mTLS)" },
+	  "mTLS: require client certificates from this CA" },
 	{ OPT_ORIGIN, "origin", "URL",
 	  "allow only this Origin (repeatable); others: 403" },
 	{ OPT_USER, "user", "USER:PASS",
