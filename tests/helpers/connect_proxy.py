@@ -2,6 +2,7 @@
 """A tiny HTTP CONNECT proxy (stdlib only) for the `wsx connect` suite.
 
   connect_proxy.py [--user U --password P] [--deny] [--timeout SECS]
+                   [--cert FILE --key FILE]
 
 Binds 127.0.0.1 on port 0, prints "listening on ws://127.0.0.1:PORT" like
 the other test servers, logs "CONNECT HOST:PORT" per tunnel, and tunnels
@@ -11,6 +12,9 @@ without them, or with others, gets 407 with Proxy-Authenticate: Basic, and
 a line "auth: none" or "auth: bad USER" is logged ("auth: ok USER" when
 they match). --deny: every CONNECT gets 403 Forbidden.
 --timeout: exit after SECS with no tunnel open (default: never).
+--cert/--key: an https:// proxy: every accepted connection speaks TLS with
+this certificate first, and the CONNECT request comes inside it (the
+"listening on" line is the same).
 SIGTERM or SIGINT: exit 0.
 """
 import argparse
@@ -18,6 +22,7 @@ import asyncio
 import base64
 import binascii
 import signal
+import ssl
 import sys
 import time
 
@@ -115,7 +120,11 @@ async def serve(reader, writer):
 
 
 async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    tls = None
+    if ARGS.cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(ARGS.cert, ARGS.key)
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=tls)
     print("listening on ws://127.0.0.1:%d" % server.sockets[0].getsockname()[1],
           flush=True)
     loop = asyncio.get_running_loop()
@@ -138,6 +147,10 @@ if __name__ == "__main__":
                    help="answer every CONNECT with 403 Forbidden")
     p.add_argument("--timeout", type=float,
                    help="exit after this many idle seconds")
+    p.add_argument("--cert", help="speak TLS with this certificate (PEM)")
+    p.add_argument("--key", help="the private key of --cert (PEM)")
     ARGS = p.parse_args()
+    if bool(ARGS.cert) != bool(ARGS.key):
+        p.error("--cert and --key go together")
     asyncio.run(main())
     sys.exit(0)
