@@ -161,7 +161,7 @@ struct client_proxy {
 };
 
 static int
-client_parse_proxy(const char *arg, struct client_proxy *p,
+client_parse_proxy(const char *arg, const char *source, struct client_proxy *p,
 		   struct wsx_err *err)
 {
 	static const struct {
@@ -191,9 +191,9 @@ client_parse_proxy(const char *arg, struct client_proxy *p,
 				break;
 		if (i == sizeof(schemes) / sizeof(schemes[0]))
 			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "--proxy: '%.100s': use http://, "
+					   "%s: '%.100s': use http://, "
 					   "https://, socks5:// or socks5h://",
-					   arg);
+					   source, arg);
 		p->kind = schemes[i].kind;
 		p->tls = schemes[i].tls;
 		p->port = schemes[i].port;
@@ -211,9 +211,8 @@ client_parse_proxy(const char *arg, struct client_proxy *p,
 						p->password,
 						sizeof(p->password)) < 0))
 			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "--proxy: bad credentials in "
-					   "'%.100s'",
-					   arg);
+					   "%s: bad credentials in '%.100s'",
+					   source, arg);
 		s = at + 1;
 	}
 	if (*s == '[') {
@@ -244,7 +243,7 @@ client_parse_proxy(const char *arg, struct client_proxy *p,
 			goto bad;
 		memcpy(digits, colon + 1, dn);
 		digits[dn] = '\0';
-		if (wsx_parse_uint("--proxy", digits, 1, 65535, &port, err))
+		if (wsx_parse_uint(source, digits, 1, 65535, &port, err))
 			return -1;
 		p->port = (unsigned)port;
 	}
@@ -253,7 +252,8 @@ client_parse_proxy(const char *arg, struct client_proxy *p,
 	return 0;
 bad:
 	return wsx_err_set(err, WSX_EXIT_USAGE,
-			   "--proxy: '%.100s' is not SCHEME://HOST:PORT", arg);
+			   "%s: '%.100s' is not SCHEME://HOST:PORT", source,
+			   arg);
 }
 
 static int
@@ -261,7 +261,7 @@ client_check_proxy(const char *arg, struct wsx_err *err)
 {
 	struct client_proxy p;
 
-	return client_parse_proxy(arg, &p, err);
+	return client_parse_proxy(arg, "--proxy", &p, err);
 }
 
 static int
@@ -388,20 +388,26 @@ client_host_listed(const char *list, const char *host)
  * no_proxy. NULL: connect directly.
  */
 static const char *
-client_proxy_for(const struct wsx_client *cl, const struct wsx_url *u)
+client_proxy_for(const struct wsx_client *cl, const struct wsx_url *u,
+		 const char **source)
 {
+	/* not HTTP_PROXY: a CGI program gets the client's Proxy: header in
+	 * it (curl ignores it for that reason) */
+	static const char *const tls_vars[] = { "https_proxy", "HTTPS_PROXY",
+						"all_proxy", "ALL_PROXY" };
+	static const char *const plain_vars[] = { "http_proxy", "all_proxy",
+						  "ALL_PROXY" };
+	const char *const *vars = u->tls ? tls_vars : plain_vars;
+	size_t nvars = u->tls ? 4 : 3;
 	const char *proxy = cl->opts->proxy;
 	const char *no = cl->opts->noproxy;
 
+	*source = "--proxy";
 	if (u->unix_path[0])
 		return NULL;
-	if (!proxy) {
-		proxy = getenv(u->tls ? "https_proxy" : "http_proxy");
-		if (!proxy && u->tls)
-			proxy = getenv("HTTPS_PROXY");
-		if (!proxy)
-			proxy = getenv("all_proxy") ? getenv("all_proxy")
-						    : getenv("ALL_PROXY");
+	for (size_t i = 0; !proxy && i < nvars; i++) {
+		*source = vars[i];
+		proxy = getenv(vars[i]);
 	}
 	if (!no)
 		no = getenv("no_proxy") ? getenv("no_proxy")
@@ -565,7 +571,8 @@ static int
 client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 {
 	struct wsx_client *cl = c->cli;
-	const char *proxy = client_proxy_for(cl, u);
+	const char *source;
+	const char *proxy = client_proxy_for(cl, u, &source);
 	const char *names[32];
 	struct ws_deflate_params deflate = {
 		.client_max_window_bits = WS_DEFLATE_BITS_ANY
@@ -575,7 +582,7 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	struct wsx_tunnel_opts to = { 0 };
 	struct client_proxy px;
 	struct wsx_err e = { 0, "" };
-	char host[300], addr[300], *protos, *lines;
+	char host[300], addr[300], via[300], *protos, *lines;
 	int fd, rc;
 
 	if (u->unix_path[0])
@@ -610,7 +617,7 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	if (u->tls && !(lo.tls = client_tls(cl, false, err)))
 		return -1;
 	if (proxy) {
-		if (client_parse_proxy(proxy, &px, err))
+		if (client_parse_proxy(proxy, source, &px, err))
 			return -1;
 		if (px.tls && !(lo.proxy_tls = client_tls(cl, true, err)))
 			return -1;
@@ -637,6 +644,10 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 		to.address = addr;
 		lo.tunnel = &to;
 		lo.proxy_servername = px.host;
+		snprintf(via, sizeof(via),
+			 strchr(px.host, ':') ? "[%s]:%u" : "%s:%u", px.host,
+			 px.port);
+		lo.via = via;
 		fd = wsx_net_connect_tcp(px.host, px.port, &e);
 	} else {
 		fd = u->unix_path[0] ? wsx_net_connect_unix(u->unix_path, &e)

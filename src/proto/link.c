@@ -199,8 +199,20 @@ link_deadline(lws_sorted_usec_list_t *sul)
 
 		r->status = WSX_EXIT_CONNECT;
 		r->timed_out = true;
-		snprintf(r->msg, sizeof(r->msg),
-			 "could not connect to %s: timed out", l->peer);
+		if (l->phase == LINK_TUNNEL)
+			snprintf(r->msg, sizeof(r->msg),
+				 "could not connect to %.200s: the proxy %.200s "
+				 "did not open a tunnel in time",
+				 l->peer, l->via);
+		else
+			snprintf(r->msg, sizeof(r->msg),
+				 "could not connect to %s%s: timed out",
+				 l->phase == LINK_CONNECTING && l->via[0]
+					 ? "the proxy "
+					 : "",
+				 l->phase == LINK_CONNECTING && l->via[0]
+					 ? l->via
+					 : l->peer);
 	}
 	link_abort(l);
 }
@@ -917,7 +929,16 @@ link_fail_tls(struct wsx_link *l, struct wsx_tls *t)
 
 	if (!why)
 		why = "TLS failed";
-	if (l->client && l->c && !l->c->open) {
+	if (l->client && l->c && !l->c->open && t == l->proxy_tls) {
+		/* --cacert is the peer's: the proxy is checked against the
+		 * system's CAs, so the module's hint does not apply */
+		l->c->result.status = WSX_EXIT_TLS;
+		snprintf(l->c->result.msg, sizeof(l->c->result.msg),
+			 "the proxy %s: %.*s (a proxy's certificate is checked "
+			 "against the system's CAs; -k skips the check)",
+			 l->via, (int)strcspn(why, "("), why);
+		l->c->result.msg[strcspn(l->c->result.msg, "\n")] = '\0';
+	} else if (l->client && l->c && !l->c->open) {
 		l->c->result.status = WSX_EXIT_TLS;
 		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s",
 			 why);
@@ -1245,8 +1266,9 @@ link_connected(struct wsx_link *l)
 	}
 	if (e) {
 		r->status = WSX_EXIT_CONNECT;
-		snprintf(r->msg, sizeof(r->msg), "could not connect to %s: %s",
-			 l->peer,
+		snprintf(r->msg, sizeof(r->msg), "could not connect to %s%s: %s",
+			 l->via[0] ? "the proxy " : "",
+			 l->via[0] ? l->via : l->peer,
 			 e == ECONNREFUSED || e == EHOSTUNREACH ||
 					 e == ENETUNREACH
 				 ? "refused or unreachable"
@@ -1289,6 +1311,7 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 	l->file_fd = -1;
 	l->phase = LINK_CONNECTING;
 	snprintf(l->peer, sizeof(l->peer), "%s", o->peer);
+	snprintf(l->via, sizeof(l->via), "%s", o->via ? o->via : "");
 	wsx_buf_init(&l->in, 0, SIZE_MAX / 2);
 	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
 	if (ws_proto_init(&l->p, &po, err)) {

@@ -40,6 +40,7 @@ struct wsx_link {
 	int busy;    /* inside a callback of ours: free later */
 	bool dead;   /* freed while busy */
 	char peer[272];
+	char via[272]; /* client: the proxy connected to, or "" */
 	struct ws_proto p;
 	struct wsx_buf in; /* request heads; input the owner held back */
 	size_t head_scan;
@@ -62,6 +63,7 @@ struct wsx_link {
 /* What a client connection goes through, after TCP to fd. */
 struct link_client_opts {
 	const char *peer; /* for messages: "host:port" */
+	const char *via;  /* the proxy's "host:port", or NULL */
 	uint64_t connect_timeout_us;
 	const struct wsx_tunnel_opts *tunnel; /* through a proxy, or NULL */
 	struct wsx_tls_ctx *proxy_tls;	      /* an https:// proxy */

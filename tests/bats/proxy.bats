@@ -256,7 +256,7 @@ one_line() {
 		assert_failure 3
 		assert_output ""
 		one_line
-		[[ "$stderr" == *"could not connect to 127.0.0.1:$free"* ]]
+		[[ "$stderr" == *"could not connect to the proxy 127.0.0.1:$free"* ]]
 	done
 }
 
