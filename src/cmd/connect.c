@@ -81,7 +81,7 @@ enum {
 static const struct wsx_opt connect_optv[] = {
 	{ 'x', "execute", "MSG",
 	  "send MSG (repeatable), wait -w SECS (2), close" },
-	{ 'P', "show-ping-pong", NULL, "show every pong received" },
+	{ 'P', "show-ping-pong", NULL, "show pings received and every pong" },
 	{ OPT_TIMESTAMPS, "timestamps", NULL, "time of day before messages" },
 	{ OPT_NO_HISTORY, "no-history", NULL, "keep no history file" },
 	{ OPT_NO_COLOR, "no-color", NULL,
@@ -561,6 +561,25 @@ session_pong(struct wsx_conn *c, uint64_t rtt_us, void *arg)
 	session_flush(s);
 }
 
+/* -P: the server's pings too (already answered) */
+static void
+session_ping(struct wsx_conn *c, const void *data, size_t len, void *arg)
+{
+	struct session *s = arg;
+	char indent[64], text[4 * 125 + 32];
+	int n;
+
+	(void)c;
+	if (!s->opts->show_ping_pong)
+		return;
+	session_begin(s, "<", indent, sizeof(indent));
+	n = snprintf(text, sizeof(text), "ping (%zu bytes)%s", len,
+		     len ? ": " : "");
+	wsx_printable(text + n, sizeof(text) - (size_t)n, data, len);
+	put(&s->out, text);
+	session_flush(s);
+}
+
 static void
 session_closed(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 {
@@ -590,6 +609,7 @@ session_closed(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 static const struct wsx_conn_ops session_ws_ops = {
 	.on_open = session_open,
 	.on_message = session_message,
+	.on_ping = session_ping,
 	.on_pong = session_pong,
 	.on_close = session_closed,
 };

@@ -72,6 +72,10 @@ int wsx_decoder_next(struct wsx_decoder *d, struct wsx_msg *m,
 		     struct wsx_err *err);
 
 /* Append the bytes that carry m to out. */
+/* --jsonl: a line for a ping or pong (kind) with its payload in base64;
+ * nothing in the other framings. */
+void wsx_encode_control(enum wsx_framing mode, const char *kind,
+			const void *data, size_t len, struct wsx_buf *out);
 void wsx_encode(enum wsx_framing mode, const struct wsx_msg *m,
 		struct wsx_buf *out);
 

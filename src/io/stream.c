@@ -258,6 +258,19 @@ wsx_stream_write(struct wsx_stream *s, const struct wsx_msg *m)
 	return 0;
 }
 
+void
+wsx_stream_write_control(struct wsx_stream *s, const char *kind,
+			 const void *data, size_t len)
+{
+	size_t before = s->obuf.len;
+
+	if (!s->out || s->failed)
+		return;
+	wsx_encode_control(s->mode, kind, data, len, &s->obuf);
+	if (s->obuf.len != before)
+		wsx_fdw_want_write(s->out);
+}
+
 size_t
 wsx_stream_pending(const struct wsx_stream *s)
 {

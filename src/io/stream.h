@@ -55,6 +55,9 @@ void wsx_stream_stop_input(struct wsx_stream *s);
 void wsx_stream_stop_output(struct wsx_stream *s);
 /* 0: queued; 1: queued and the output is over budget: pause the producer. */
 int wsx_stream_write(struct wsx_stream *s, const struct wsx_msg *m);
+/* A ping or pong seen, shown in --jsonl (nothing in other framings). */
+void wsx_stream_write_control(struct wsx_stream *s, const char *kind,
+			      const void *data, size_t len);
 /* Output bytes not yet written. */
 size_t wsx_stream_pending(const struct wsx_stream *s);
 

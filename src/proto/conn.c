@@ -196,6 +196,14 @@ wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len)
 	return link_ping(c, data, len);
 }
 
+void
+wsx_conn_answer_pings(struct wsx_conn *c, bool answer)
+{
+	c->manual_pongs = !answer;
+	if (c->link)
+		link_answer_pings(c);
+}
+
 int
 wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len)
 {

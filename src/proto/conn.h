@@ -64,6 +64,10 @@ struct wsx_conn_ops {
 	 * returned 1. */
 	void (*on_drain)(struct wsx_conn *c, void *arg);
 	void (*on_pong)(struct wsx_conn *c, uint64_t rtt_us, void *arg);
+	/* A ping from the peer, already answered unless
+	 * wsx_conn_answer_pings(c, false). */
+	void (*on_ping)(struct wsx_conn *c, const void *data, size_t len,
+			void *arg);
 	/* Any pong from the peer, ours answered or not, with its payload. */
 	void (*on_pong_payload)(struct wsx_conn *c, const void *data,
 				size_t len, void *arg);
@@ -90,6 +94,11 @@ void wsx_conn_pause(struct wsx_conn *c, bool pause);
  * server connection give it data: libwebsockets 4.1 drops empty pongs there.
  */
 int wsx_conn_ping(struct wsx_conn *c, const void *data, size_t len);
+/*
+ * Whether pings from the peer are answered at once (the default); a relay
+ * passing them on answers them with wsx_conn_pong() itself.
+ */
+void wsx_conn_answer_pings(struct wsx_conn *c, bool answer);
 /* Send a pong with this payload (up to 125 bytes): a heartbeat, or one a
  * relay passes on. */
 int wsx_conn_pong(struct wsx_conn *c, const void *data, size_t len);

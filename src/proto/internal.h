@@ -48,6 +48,7 @@ struct wsx_conn {
 	bool open;	   /* handshake done, on_open called */
 	bool finished;	   /* on_close called; only freeing left */
 	bool rx_paused;	   /* the owner paused reading */
+	bool manual_pongs; /* wsx_conn_answer_pings(c, false) */
 	bool drain_wanted; /* a producer was told "full" */
 
 	/* sending: messages not yet framed (framed ones are the engine's) */
@@ -134,6 +135,7 @@ int link_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
 	      size_t len);
 size_t link_pending(const struct wsx_conn *c);
 void link_pause(struct wsx_conn *c);
+void link_answer_pings(struct wsx_conn *c);
 int link_ping(struct wsx_conn *c, const void *data, size_t len);
 int link_pong(struct wsx_conn *c, const void *data, size_t len);
 void link_close(struct wsx_conn *c);

@@ -423,6 +423,7 @@ link_on_open(struct wsx_link *l)
 	lws_sul_cancel(&l->sul_deadline);
 	c->open = true;
 	c->info.opened_us = wsx_now_us();
+	ws_proto_answer_pings(&l->p, !c->manual_pongs);
 	if (c->lim.ping_interval_us)
 		lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
 				 (lws_usec_t)c->lim.ping_interval_us);
@@ -515,6 +516,8 @@ link_on_event(void *arg, struct ws_event *ev)
 			c->ops->on_message(c, &m, c->arg);
 		break;
 	case WS_EV_PING:
+		if (c->ops && c->ops->on_ping)
+			c->ops->on_ping(c, ev->data, ev->len, c->arg);
 		link_want_write(l);
 		break;
 	case WS_EV_PONG:
@@ -1396,6 +1399,13 @@ void
 link_pause(struct wsx_conn *c)
 {
 	link_update_rx(c->link);
+}
+
+void
+link_answer_pings(struct wsx_conn *c)
+{
+	if (c->link->engine)
+		ws_proto_answer_pings(&c->link->p, !c->manual_pongs);
 }
 
 int

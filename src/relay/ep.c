@@ -50,6 +50,21 @@ wsx_ep_pong(struct wsx_ep *e, const void *data, size_t len)
 	return e->impl->pong(e, data, len);
 }
 
+int
+wsx_ep_ping(struct wsx_ep *e, const void *data, size_t len)
+{
+	if (e->gone || e->closing || !e->impl->ping)
+		return -1;
+	return e->impl->ping(e, data, len);
+}
+
+void
+wsx_ep_show(struct wsx_ep *e, const char *kind, const void *data, size_t len)
+{
+	if (!e->gone && !e->closing && e->impl->show)
+		e->impl->show(e, kind, data, len);
+}
+
 void
 wsx_ep_stop_input(struct wsx_ep *e)
 {

@@ -31,6 +31,10 @@ struct wsx_ep_events {
 			   void *arg);
 	/* Output fell below half its budget after wsx_ep_send() said 1. */
 	void (*on_drain)(struct wsx_ep *e, void *arg);
+	/* WebSocket sides: a ping from the peer, not answered yet: the relay
+	 * passes it on, or answers it with wsx_ep_pong(). */
+	void (*on_ping)(struct wsx_ep *e, const void *data, size_t len,
+			void *arg);
 	/* WebSocket sides: a pong from the peer. */
 	void (*on_pong)(struct wsx_ep *e, const void *data, size_t len,
 			void *arg);
@@ -45,6 +49,10 @@ struct wsx_ep_impl {
 	int (*send)(struct wsx_ep *e, const struct wsx_msg *m);
 	void (*pause)(struct wsx_ep *e, bool pause);
 	int (*pong)(struct wsx_ep *e, const void *data, size_t len);
+	int (*ping)(struct wsx_ep *e, const void *data, size_t len);
+	/* Byte streams: show a ping or pong of the other side (--jsonl). */
+	void (*show)(struct wsx_ep *e, const char *kind, const void *data,
+		     size_t len);
 	void (*stop_input)(struct wsx_ep *e);
 	void (*close)(struct wsx_ep *e, int code, const char *reason);
 	/* Byte streams: end the output once written, keep reading (NULL:
@@ -77,6 +85,11 @@ int wsx_ep_send(struct wsx_ep *e, const struct wsx_msg *m);
 void wsx_ep_pause(struct wsx_ep *e, bool pause);
 /* Pass a pong on; -1 where the side has no pongs. */
 int wsx_ep_pong(struct wsx_ep *e, const void *data, size_t len);
+/* Pass a ping on; -1 where the side has no pings (or is not open). */
+int wsx_ep_ping(struct wsx_ep *e, const void *data, size_t len);
+/* Let a byte stream show a ping or pong it cannot carry (--jsonl). */
+void wsx_ep_show(struct wsx_ep *e, const char *kind, const void *data,
+		 size_t len);
 /* Read no more; on_end is not called for it. */
 void wsx_ep_stop_input(struct wsx_ep *e);
 /*

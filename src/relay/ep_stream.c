@@ -206,6 +206,16 @@ ep_stream_send(struct wsx_ep *e, const struct wsx_msg *m)
 }
 
 static void
+ep_stream_show(struct wsx_ep *e, const char *kind, const void *data,
+	       size_t len)
+{
+	struct ep_stream *x = ep_stream(e);
+
+	if (x->s)
+		wsx_stream_write_control(x->s, kind, data, len);
+}
+
+static void
 ep_stream_pause(struct wsx_ep *e, bool pause)
 {
 	struct ep_stream *x = ep_stream(e);
@@ -275,6 +285,7 @@ ep_stream_pending(const struct wsx_ep *e)
 
 static const struct wsx_ep_impl ep_stream_impl = {
 	.send = ep_stream_send,
+	.show = ep_stream_show,
 	.pause = ep_stream_pause,
 	.stop_input = ep_stream_stop_input,
 	.close = ep_stream_close,

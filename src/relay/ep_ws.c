@@ -101,6 +101,17 @@ ep_ws_pong(struct wsx_conn *c, const void *data, size_t len, void *arg)
 }
 
 static void
+ep_ws_ping(struct wsx_conn *c, const void *data, size_t len, void *arg)
+{
+	struct ep_ws *w = arg;
+
+	if (w->base.ev && w->base.ev->on_ping)
+		w->base.ev->on_ping(&w->base, data, len, w->base.arg);
+	else
+		wsx_conn_pong(c, data, len); /* nobody to pass it to */
+}
+
+static void
 ep_ws_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 {
 	struct ep_ws *w = arg;
@@ -123,6 +134,7 @@ static const struct wsx_conn_ops ep_ws_conn_ops = {
 	.on_open = ep_ws_open,
 	.on_message = ep_ws_message,
 	.on_drain = ep_ws_drain,
+	.on_ping = ep_ws_ping,
 	.on_pong_payload = ep_ws_pong,
 	.on_close = ep_ws_close,
 };
@@ -158,6 +170,12 @@ static int
 ep_ws_pong_send(struct wsx_ep *e, const void *data, size_t len)
 {
 	return ep_ws(e)->c ? wsx_conn_pong(ep_ws(e)->c, data, len) : -1;
+}
+
+static int
+ep_ws_ping_send(struct wsx_ep *e, const void *data, size_t len)
+{
+	return ep_ws(e)->c ? wsx_conn_ping(ep_ws(e)->c, data, len) : -1;
 }
 
 static void
@@ -214,6 +232,7 @@ static const struct wsx_ep_impl ep_ws_impl = {
 	.send = ep_ws_send,
 	.pause = ep_ws_pause,
 	.pong = ep_ws_pong_send,
+	.ping = ep_ws_ping_send,
 	.stop_input = ep_ws_stop_input,
 	.close = ep_ws_close_ep,
 	.pending = ep_ws_pending,
@@ -236,6 +255,7 @@ wsx_ep_ws_connect(struct wsx_client *cl, const char *url,
 		return NULL;
 	}
 	wsx_conn_pause(w->c, true);
+	wsx_conn_answer_pings(w->c, false); /* the relay passes them on */
 	return &w->base;
 }
 
@@ -250,8 +270,10 @@ ep_ws_again(void *arg)
 	w->between = false;
 	w->c = wsx_client_connect_extra(w->cl, w->url, w->x, &w->lim,
 					&ep_ws_conn_ops, w, &err);
-	if (w->c)
+	if (w->c) {
+		wsx_conn_answer_pings(w->c, false);
 		return;
+	}
 	wsx_ep_end_set(&end, 1006, "", err.code, "%s", err.msg);
 	wsx_ep_ended(&w->base, &end);
 	wsx_ep_finished(&w->base);
@@ -292,6 +314,7 @@ wsx_ep_ws_accepted(struct wsx_conn *c, const struct wsx_conn_ops *watch,
 	ep_ws_note_conn(w);
 	wsx_conn_set_ops(c, &ep_ws_conn_ops, w);
 	wsx_conn_pause(c, true);
+	wsx_conn_answer_pings(c, false);
 	w->paused = true;
 	return &w->base;
 }

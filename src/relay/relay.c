@@ -81,6 +81,23 @@ pair_drain(struct wsx_ep *e, void *arg)
 		wsx_ep_pause(s->p->ep[!s->i], false);
 }
 
+/* A ping goes on to the other side's peer, whose pong comes back; a side
+ * without pings (a byte stream, a WebSocket not yet open) gets it
+ * answered here. */
+static void
+pair_ping(struct wsx_ep *e, const void *data, size_t len, void *arg)
+{
+	struct side *s = arg;
+
+	if (s->p->o.tap)
+		wsx_tap_control(s->p->o.tap, s->p->id, s->i, "ping", data,
+				len);
+	if (!s->p->started || wsx_ep_ping(s->p->ep[!s->i], data, len)) {
+		wsx_ep_pong(e, data, len);
+		wsx_ep_show(s->p->ep[!s->i], "ping", data, len);
+	}
+}
+
 static void
 pair_pong(struct wsx_ep *e, const void *data, size_t len, void *arg)
 {
@@ -88,8 +105,10 @@ pair_pong(struct wsx_ep *e, const void *data, size_t len, void *arg)
 
 	(void)e;
 	if (s->p->o.tap)
-		wsx_tap_pong(s->p->o.tap, s->p->id, s->i, data, len);
-	wsx_ep_pong(s->p->ep[!s->i], data, len);
+		wsx_tap_control(s->p->o.tap, s->p->id, s->i, "pong", data,
+				len);
+	if (wsx_ep_pong(s->p->ep[!s->i], data, len))
+		wsx_ep_show(s->p->ep[!s->i], "pong", data, len);
 }
 
 /* The close code to pass on for an ending: codes that may not be sent
@@ -204,6 +223,7 @@ static const struct wsx_ep_events pair_events = {
 	.on_open = pair_open,
 	.on_message = pair_message,
 	.on_drain = pair_drain,
+	.on_ping = pair_ping,
 	.on_pong = pair_pong,
 	.on_end = pair_end,
 	.on_gone = pair_gone,

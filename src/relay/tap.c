@@ -184,8 +184,8 @@ wsx_tap_message(struct wsx_tap *t, unsigned long id, int dir,
 }
 
 void
-wsx_tap_pong(struct wsx_tap *t, unsigned long id, int dir, const void *data,
-	     size_t len)
+wsx_tap_control(struct wsx_tap *t, unsigned long id, int dir, const char *kind,
+		const void *data, size_t len)
 {
 	struct timeval tv;
 	double now = tap_now(&tv);
@@ -195,10 +195,10 @@ wsx_tap_pong(struct wsx_tap *t, unsigned long id, int dir, const void *data,
 
 		tap_log_head(&tv, id);
 		wsx_printable(p, sizeof(p), data, len);
-		fprintf(stderr, "%s pong %zu %s\n", tap_dirs[dir], len, p);
+		fprintf(stderr, "%s %s %zu %s\n", tap_dirs[dir], kind, len, p);
 	}
 	if (t->record) {
-		cJSON *o = tap_event(now, id, dir, "pong");
+		cJSON *o = tap_event(now, id, dir, kind);
 		char *s = tap_base64(data, len);
 
 		cJSON_AddStringToObject(o, "data", s);

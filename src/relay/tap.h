@@ -24,8 +24,9 @@ void wsx_tap_open(struct wsx_tap *t, unsigned long id, const char *peer,
 		  const char *path);
 void wsx_tap_message(struct wsx_tap *t, unsigned long id, int dir,
 		     const struct wsx_msg *m);
-void wsx_tap_pong(struct wsx_tap *t, unsigned long id, int dir,
-		  const void *data, size_t len);
+/* A ping or a pong (kind), with its payload. */
+void wsx_tap_control(struct wsx_tap *t, unsigned long id, int dir,
+		     const char *kind, const void *data, size_t len);
 void wsx_tap_close(struct wsx_tap *t, unsigned long id, int dir, int code,
 		   const char *reason);
 

@@ -316,6 +316,12 @@ ws_proto_hold(struct ws_proto *p, bool hold)
 }
 
 void
+ws_proto_answer_pings(struct ws_proto *p, bool answer)
+{
+	p->manual_pong = !answer;
+}
+
+void
 ws_proto_eof(struct ws_proto *p)
 {
 	struct ws_event ev = { .type = WS_EV_CLOSE, .code = 1006 };

@@ -173,7 +173,8 @@ struct ws_proto {
 	uint64_t ping_seq;
 	bool deflate;
 	struct ws_deflate z;
-	bool hold; /* ws_proto_hold(): feed no further */
+	bool hold;	  /* ws_proto_hold(): feed no further */
+	bool manual_pong; /* ws_proto_answer_pings(p, false) */
 };
 
 /*
@@ -203,6 +204,13 @@ int ws_proto_receive(struct ws_proto *p, unsigned char *data, size_t len);
  */
 size_t ws_proto_feed(struct ws_proto *p, unsigned char *data, size_t len);
 void ws_proto_hold(struct ws_proto *p, bool hold);
+
+/*
+ * Whether the engine answers pings itself (the default). A relay that
+ * passes pings on to the other side, for its peer to answer, turns this
+ * off and answers with ws_proto_pong() what it cannot pass on.
+ */
+void ws_proto_answer_pings(struct ws_proto *p, bool answer);
 
 /*
  * TCP ended (or the transport gave up waiting): a CLOSE event with 1006

@@ -290,7 +290,7 @@ recv_control(struct ws_proto *p, const unsigned char *d, size_t n)
 	switch (p->f.opcode) {
 	case WS_OP_PING:
 		/* every ping answered, in order; none after our Close */
-		if (p->state == WS_STATE_OPEN)
+		if (p->state == WS_STATE_OPEN && !p->manual_pong)
 			ws_send_frame(p, WS_OP_PONG, true, 0, d, n);
 		ev.type = WS_EV_PING;
 		ws_proto_emit(p, &ev);
