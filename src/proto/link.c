@@ -484,9 +484,13 @@ link_client_refused(struct wsx_link *l, const struct ws_event *ev)
 			 "the handshake",
 			 l->peer);
 	} else {
+		char why[300];
+
+		/* the server's words may hold anything: keep them printable */
+		wsx_printable(why, sizeof(why), ev->reason, strlen(ev->reason));
 		r->status = WSX_EXIT_CLOSED;
 		snprintf(r->msg, sizeof(r->msg), "bad handshake answer: %s",
-			 ev->reason);
+			 why);
 	}
 }
 
