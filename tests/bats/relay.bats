@@ -229,6 +229,20 @@ asyncio.run(main())' "$URL"
 	assert_line --index 1 "echo b'after'"
 }
 
+@test "relay ws-l → ws: a ping while the upstream is still connecting is answered by the relay" {
+	# the upstream takes 1 s over its handshake; the client is accepted at once
+	start_ping_upstream --handshake-delay 1
+	start_relay relay ws-l:0 "$UP_URL"
+	run "$PYTHON" -c "$PING_CLIENT" "$URL" early
+	assert_success
+	local ms=${output#pong after }
+	ms=${ms% ms}
+	[ "$ms" -lt 700 ] || fail "the pong came after $ms ms: the ping waited for the upstream (log: $(tr '\n' '|' <"$UP_LOG"))"
+	sleep 0.2
+	run grep -c '^ping ' "$UP_LOG"
+	assert_output 0
+}
+
 @test "relay --record keeps pings and pongs with their payloads in base64; --log shows them" {
 	start_ping_upstream --ping 'up'
 	start_relay relay --log --record "$BATS_TEST_TMPDIR/rec.jsonl" ws-l:0 "$UP_URL"
