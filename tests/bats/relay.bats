@@ -204,9 +204,12 @@ class Client(WebSocketClientProtocol):
     async def pong(self, data=b""):  # websockets answering a ping
         print("ping %r" % data, flush=True)
         await super().pong(data)
+        self.answered.set()
 async def main():
+    Client.answered = asyncio.Event()
     async with websockets.connect(sys.argv[1], create_protocol=Client):
-        await asyncio.sleep(0.5)
+        await asyncio.wait_for(Client.answered.wait(), 5)
+        await asyncio.sleep(0.1)  # for the pong to leave
 asyncio.run(main())' "$URL"
 	assert_success
 	assert_output "ping b'from upstream'"
@@ -230,14 +233,14 @@ asyncio.run(main())' "$URL"
 }
 
 @test "relay ws-l → ws: a ping while the upstream is still connecting is answered by the relay" {
-	# the upstream takes 1 s over its handshake; the client is accepted at once
-	start_ping_upstream --handshake-delay 1
+	# the upstream takes 2 s over its handshake; the client is accepted at once
+	start_ping_upstream --handshake-delay 2
 	start_relay relay ws-l:0 "$UP_URL"
 	run "$PYTHON" -c "$PING_CLIENT" "$URL" early
 	assert_success
 	local ms=${output#pong after }
 	ms=${ms% ms}
-	[ "$ms" -lt 700 ] || fail "the pong came after $ms ms: the ping waited for the upstream (log: $(tr '\n' '|' <"$UP_LOG"))"
+	[ "$ms" -lt 1000 ] || fail "the pong came after $ms ms: the ping waited for the upstream (log: $(tr '\n' '|' <"$UP_LOG"))"
 	sleep 0.2
 	run grep -c '^ping ' "$UP_LOG"
 	assert_output 0
