@@ -142,6 +142,42 @@ connected() {
 	fail "no pong shown for /ping without data"
 }
 
+# start_pinger: a raw-socket server that pings each client with "hello" at
+# once and echoes messages; it logs "pong aGVsbG8=" for the answer
+start_pinger() {
+	start_server pinger "$PYTHON" "$HELPERS/ping_peer.py" --ping hello
+	SERVER_LOG="$BATS_TEST_TMPDIR/pinger.log"
+}
+
+@test "connect: -P shows the server's ping with its payload; without -P it is answered unseen" {
+	start_pinger
+	connected -P
+	wait_screen '^< ping \(5 bytes\): hello$'
+	wait_log '^pong aGVsbG8=$'
+	tm kill-server
+	TMUX_SOCK+="-again"
+	connected
+	type_line 'after'
+	wait_screen '^< after$'
+	# the ping came before the echo, and was answered, but is not shown
+	[ "$(grep -c '^pong aGVsbG8=$' "$SERVER_LOG")" -eq 2 ]
+	if screen | grep -q ping; then
+		screen >&2
+		fail "the ping was shown without -P"
+	fi
+}
+
+@test "connect: -P -x shows the server's ping before the replies" {
+	start_pinger
+	run --separate-stderr "$WSX" connect -P -x hi -w 0.3 "$URL"
+	assert_success
+	assert_output $'< ping (5 bytes): hello\nhi'
+	run --separate-stderr "$WSX" connect -x hi -w 0.3 "$URL"
+	assert_success
+	assert_output hi
+	[ "$(grep -c '^pong aGVsbG8=$' "$SERVER_LOG")" -eq 2 ]
+}
+
 @test "connect: /close 4000 bye reaches the server as code 4000, reason bye" {
 	start_py
 	connected

@@ -38,6 +38,38 @@ teardown() {
 	assert_line --index 1 --regexp '^\{"type":"binary","time":[0-9.]+,"data":"AAEC"\}$'
 }
 
+# start_pinger: a raw-socket server that, to each client, sends a ping
+# "hello", an unsolicited pong "beat" and a text message "after ping", then
+# closes with 1000 once its ping is answered (5 s at most); it logs
+# "pong aGVsbG8=" for the answer. $PINGER_LOG
+start_pinger() {
+	start_server pinger "$PYTHON" "$HELPERS/ping_peer.py" \
+		--ping hello --pong beat --send 'after ping' --close-after-pong
+	PINGER_LOG="$BATS_TEST_TMPDIR/pinger.log"
+}
+
+@test "pipe: --jsonl shows the server's ping and pong as lines of their own, in order; the ping is answered" {
+	start_pinger
+	run --separate-stderr "$WSX" pipe --jsonl -n "$URL" </dev/null
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	assert_line --index 0 --regexp '^\{"type":"ping","time":[0-9.]+,"data":"aGVsbG8="\}$'
+	assert_line --index 1 --regexp '^\{"type":"pong","time":[0-9.]+,"data":"YmVhdA=="\}$'
+	assert_line --index 2 --regexp '^\{"type":"text","time":[0-9.]+,"data":"after ping"\}$'
+	grep -qx 'pong aGVsbG8=' "$PINGER_LOG"
+}
+
+@test "pipe: lines and --base64 print the messages only; the ping is still answered" {
+	start_pinger
+	run --separate-stderr "$WSX" pipe -n "$URL" </dev/null
+	assert_success
+	assert_output "after ping"
+	run --separate-stderr "$WSX" pipe --base64 -n "$URL" </dev/null
+	assert_success
+	assert_output "$(printf 'after ping' | base64)"
+	[ "$(grep -cx 'pong aGVsbG8=' "$PINGER_LOG")" -eq 2 ]
+}
+
 @test "pipe: --jsonl input without a type is sent as text" {
 	run bash -c "printf '%s\n' '{\"data\":\"x\"}' '' | '$WSX' pipe --jsonl '$URL'"
 	assert_success

@@ -140,6 +140,140 @@ asyncio.run(main())' "$URL"
 	grep -q '^pong heartbeat$' "$BATS_TEST_TMPDIR/node-pong.log"
 }
 
+# start_ping_upstream [ping_peer.py ARGS...]: the raw-socket server that logs
+# every ping and pong it sees (answering pings itself, after --pong-delay);
+# $UP_URL, $UP_LOG
+start_ping_upstream() {
+	start_server upstream "$PYTHON" "$HELPERS/ping_peer.py" "$@"
+	UP_URL=$URL
+	UP_LOG="$BATS_TEST_TMPDIR/upstream.log"
+}
+
+# wait_up_log REGEX: until the upstream has logged a line matching it (5 s)
+wait_up_log() {
+	for _ in $(seq 1 50); do
+		grep -qE -- "$1" "$UP_LOG" && return 0
+		sleep 0.1
+	done
+	echo "the upstream never logged /$1/:" >&2
+	cat "$UP_LOG" >&2
+	return 1
+}
+
+# A websockets client that pings with PAYLOAD (Python escapes) and prints
+# "pong after N ms" once the pong with that payload came back (websockets
+# resolves a ping's waiter only for a pong with its payload), or exits 1.
+PING_CLIENT='
+import asyncio, codecs, sys, time, websockets
+async def main():
+    payload = codecs.escape_decode(sys.argv[2].encode())[0]
+    async with websockets.connect(sys.argv[1]) as ws:
+        t0 = time.monotonic()
+        try:
+            await asyncio.wait_for(await ws.ping(payload), 5)
+        except asyncio.TimeoutError:
+            sys.exit("no pong with that payload within 5 s")
+        print("pong after %d ms" % ((time.monotonic() - t0) * 1000))
+        if len(sys.argv) > 3:  # then a message: is the stream still clean?
+            await ws.send(sys.argv[3].encode())
+            print("echo %r" % await asyncio.wait_for(ws.recv(), 5))
+asyncio.run(main())'
+
+@test "relay ws-l → ws (proxy): a client's ping goes on to the server, and the server's pong (300 ms late) comes back with its payload" {
+	start_ping_upstream --pong-delay 0.3
+	start_relay relay ws-l:0 "$UP_URL"
+	run "$PYTHON" -c "$PING_CLIENT" "$URL" 'through the relay'
+	assert_success
+	# the upstream got the client's payload, byte for byte...
+	wait_up_log '^pong-sent '
+	[ "$(grep -c '^ping ' "$UP_LOG")" -eq 1 ]
+	grep -qx "ping $(printf 'through the relay' | base64)" "$UP_LOG"
+	# ...and the client's pong is the upstream's, not one from the relay
+	local ms=${output#pong after }
+	ms=${ms% ms}
+	[ "$ms" -ge 300 ] || fail "the pong came after $ms ms: the relay answered the ping itself"
+}
+
+@test "relay ws-l → ws (proxy): a server's ping goes on to the client, and the client's pong back to the server" {
+	start_ping_upstream --ping 'from upstream'
+	start_relay relay ws-l:0 "$UP_URL"
+	run "$PYTHON" -c '
+import asyncio, sys, websockets
+from websockets.legacy.client import WebSocketClientProtocol
+class Client(WebSocketClientProtocol):
+    async def pong(self, data=b""):  # websockets answering a ping
+        print("ping %r" % data, flush=True)
+        await super().pong(data)
+        self.answered.set()
+async def main():
+    Client.answered = asyncio.Event()
+    async with websockets.connect(sys.argv[1], create_protocol=Client):
+        await asyncio.wait_for(Client.answered.wait(), 5)
+        await asyncio.sleep(0.1)  # for the pong to leave
+asyncio.run(main())' "$URL"
+	assert_success
+	assert_output "ping b'from upstream'"
+	wait_up_log '^pong '
+	# one pong: the client's, not the relay's as well
+	[ "$(grep -c '^pong ' "$UP_LOG")" -eq 1 ]
+	grep -qx "pong $(printf 'from upstream' | base64)" "$UP_LOG"
+}
+
+@test "relay ws-l → tcp and exec:cat: the relay answers a client's ping with its payload, and none of it reaches the byte stream" {
+	start_tcp_echo
+	start_relay relay ws-l:0 "tcp:127.0.0.1:$ECHO_PORT"
+	run "$PYTHON" -c "$PING_CLIENT" "$URL" 'to a byte \x00\xff stream' after
+	assert_success
+	assert_line --index 0 --regexp '^pong after [0-9]+ ms$'
+	assert_line --index 1 "echo b'after'"
+	start_relay relay-cat ws-l:0 exec:cat
+	run "$PYTHON" -c "$PING_CLIENT" "$URL" 'to cat' after
+	assert_success
+	assert_line --index 1 "echo b'after'"
+}
+
+@test "relay ws-l → ws: a ping while the upstream is still connecting is answered by the relay" {
+	# the upstream takes 2 s over its handshake; the client is accepted at once
+	start_ping_upstream --handshake-delay 2
+	start_relay relay ws-l:0 "$UP_URL"
+	run "$PYTHON" -c "$PING_CLIENT" "$URL" early
+	assert_success
+	local ms=${output#pong after }
+	ms=${ms% ms}
+	[ "$ms" -lt 1000 ] || fail "the pong came after $ms ms: the ping waited for the upstream (log: $(tr '\n' '|' <"$UP_LOG"))"
+	sleep 0.2
+	run grep -c '^ping ' "$UP_LOG"
+	assert_output 0
+}
+
+@test "relay --record keeps pings and pongs with their payloads in base64; --log shows them" {
+	start_ping_upstream --ping 'up'
+	start_relay relay --log --record "$BATS_TEST_TMPDIR/rec.jsonl" ws-l:0 "$UP_URL"
+	run "$PYTHON" -c "$PING_CLIENT" "$URL" '\x00\x01rec\xff'
+	assert_success
+	wait_up_log '^pong '
+	sleep 0.2
+	run "$PYTHON" -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["event"] in ("ping", "pong"):
+        assert isinstance(e["time"], float), e
+        print(e["conn"], e["dir"], e["event"], e["data"])
+' "$BATS_TEST_TMPDIR/rec.jsonl"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	assert_line "1 c>u ping AAFyZWP/"
+	assert_line "1 u>c pong AAFyZWP/"
+	assert_line "1 u>c ping dXA="
+	assert_line "1 c>u pong dXA="
+	local log="$BATS_TEST_TMPDIR/relay.log"
+	grep -Eq '^[0-9:.]+ #1 c>u ping 6 ' "$log"
+	grep -Eq '^[0-9:.]+ #1 u>c pong 6 ' "$log"
+	grep -Eq '^[0-9:.]+ #1 u>c ping 2 up$' "$log"
+	grep -Eq '^[0-9:.]+ #1 c>u pong 2 up$' "$log"
+}
+
 @test "relay --log prints each message with time, id, direction, type, size and preview" {
 	start_wsx_echo
 	start_relay relay --log ws-l:0 "$URL"
