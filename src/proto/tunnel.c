@@ -217,9 +217,11 @@ tunnel_http_start(struct wsx_tunnel *t, const char *user, size_t ulen,
 	wsx_buf_append(&t->out, "\r\n", 2);
 	if (t->creds) {
 		/* RFC 7617 2: base64 of user-id ":" password */
-		memcpy(cred, user, ulen);
+		if (ulen)
+			memcpy(cred, user, ulen);
 		cred[ulen] = ':';
-		memcpy(cred + ulen + 1, password, plen);
+		if (plen) /* a user without a password sends an empty one */
+			memcpy(cred + ulen + 1, password, plen);
 		n = wsx_base64_encode(b64, cred, ulen + 1 + plen);
 		wsx_buf_append(&t->out, "Proxy-Authorization: Basic ", 27);
 		wsx_buf_append(&t->out, b64, n);
