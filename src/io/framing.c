@@ -429,15 +429,14 @@ void
 wsx_encode_control(enum wsx_framing mode, const char *kind, const void *data,
 		   size_t len, struct wsx_buf *out)
 {
-	struct wsx_msg m = { .type = WSX_MSG_BINARY,
-			     .data = data,
-			     .len = len };
+	struct wsx_msg m = { .type = WSX_MSG_BINARY, .data = data, .len = len };
 	char head[96];
 
 	if (mode != WSX_FRAMING_JSONL)
 		return; /* the other framings carry messages only */
-	snprintf(head, sizeof(head), "{\"type\":\"%s\",\"time\":%.6f,\"data\":\"",
-		 kind, wsx_wall_secs());
+	snprintf(head, sizeof(head),
+		 "{\"type\":\"%s\",\"time\":%.6f,\"data\":\"", kind,
+		 wsx_wall_secs());
 	wsx_buf_append(out, head, strlen(head));
 	enc_base64(out, &m);
 	wsx_buf_append(out, "\"}\n", 3);

@@ -28,8 +28,8 @@ struct wsx_client {
 	const struct wsx_client_opts *opts;
 	struct wsx_tls_ctx *tls; /* made for the first wss:// connection */
 	struct wsx_tls_ctx *proxy_tls; /* and for an https:// proxy */
-	char *auth;	 /* "Basic ...", from --user */
-	char *protocols; /* comma-joined --subprotocol values */
+	char *auth;		       /* "Basic ...", from --user */
+	char *protocols;	       /* comma-joined --subprotocol values */
 };
 
 enum {
@@ -206,10 +206,9 @@ client_parse_proxy(const char *arg, const char *source, struct client_proxy *p,
 		size_t un = sep ? (size_t)(sep - s) : (size_t)(at - s);
 
 		if (http_percent_decode(s, un, p->user, sizeof(p->user)) < 0 ||
-		    (sep && http_percent_decode(sep + 1,
-						(size_t)(at - sep - 1),
-						p->password,
-						sizeof(p->password)) < 0))
+		    (sep &&
+		     http_percent_decode(sep + 1, (size_t)(at - sep - 1),
+					 p->password, sizeof(p->password)) < 0))
 			return wsx_err_set(err, WSX_EXIT_USAGE,
 					   "%s: bad credentials in '%.100s'",
 					   source, arg);
@@ -574,9 +573,8 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	const char *source;
 	const char *proxy = client_proxy_for(cl, u, &source);
 	const char *names[32];
-	struct ws_deflate_params deflate = {
-		.client_max_window_bits = WS_DEFLATE_BITS_ANY
-	};
+	struct ws_deflate_params deflate = { .client_max_window_bits =
+						     WS_DEFLATE_BITS_ANY };
 	struct ws_client_hs hs = { 0 };
 	struct link_client_opts lo = { 0 };
 	struct wsx_tunnel_opts to = { 0 };
@@ -628,8 +626,8 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 		to.password = px.password;
 		/* socks5:// sends an address: the name is resolved here */
 		if (px.kind == WSX_TUNNEL_SOCKS5 &&
-		    client_resolve(u->host, cl->opts->family ? cl->opts->family
-							     : 4,
+		    client_resolve(u->host,
+				   cl->opts->family ? cl->opts->family : 4,
 				   addr, sizeof(addr)) &&
 		    client_resolve(u->host, 6, addr, sizeof(addr))) {
 			char msg[400];
@@ -657,7 +655,7 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 		client_fail_early(c, e.code, e.msg);
 		return 0;
 	}
-	protos = xstrdup(c->protocols ? c->protocols
+	protos = xstrdup(c->protocols	 ? c->protocols
 			 : cl->protocols ? cl->protocols
 					 : "");
 	lines = client_header_lines(c);

@@ -68,7 +68,8 @@ gate_query_token(const char *target, char *out, size_t cap, size_t *len)
 {
 	const char *q = strchr(target, '?');
 
-	for (q = q ? q + 1 : NULL; q && *q; q = strchr(q, '&') ? strchr(q, '&') + 1 : NULL) {
+	for (q = q ? q + 1 : NULL; q && *q;
+	     q = strchr(q, '&') ? strchr(q, '&') + 1 : NULL) {
 		size_t n = strcspn(q, "&");
 
 		if (n >= 6 && !strncmp(q, "token=", 6)) {

@@ -71,22 +71,38 @@ const char *
 http_reason(int status)
 {
 	switch (status) {
-	case 101: return "Switching Protocols";
-	case 200: return "OK";
-	case 301: return "Moved Permanently";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 426: return "Upgrade Required";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	default: return "Error";
+	case 101:
+		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 301:
+		return "Moved Permanently";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Payload Too Large";
+	case 426:
+		return "Upgrade Required";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Error";
 	}
 }
 
@@ -96,8 +112,8 @@ http_status_answer(struct wsx_buf *out, int status, const char *header,
 {
 	const char *reason = http_reason(status);
 
-	http_printf(out, "HTTP/1.1 %d %s\r\nServer: wsx/%s\r\n", status,
-		    reason, PACKAGE_VERSION);
+	http_printf(out, "HTTP/1.1 %d %s\r\nServer: wsx/%s\r\n", status, reason,
+		    PACKAGE_VERSION);
 	if (header)
 		http_printf(out, "%s: %s\r\n", header, value);
 	if (status == 426)
@@ -134,8 +150,8 @@ http_parse_date(const char *s)
 }
 
 bool
-http_file_answer(struct wsx_buf *out, const struct ws_http *h,
-		 const char *type, uint64_t size, time_t mtime, bool close)
+http_file_answer(struct wsx_buf *out, const struct ws_http *h, const char *type,
+		 uint64_t size, time_t mtime, bool close)
 {
 	const char *since = ws_http_get(h, "If-Modified-Since", NULL);
 	time_t t = since ? http_parse_date(since) : (time_t)-1;
@@ -151,7 +167,8 @@ http_file_answer(struct wsx_buf *out, const struct ws_http *h,
 			    "Content-Length: %llu\r\n",
 			    type, (unsigned long long)size);
 	http_printf(out, "Server: wsx/%s\r\nLast-Modified: %s\r\n%s\r\n",
-		    PACKAGE_VERSION, date, close ? "Connection: close\r\n" : "");
+		    PACKAGE_VERSION, date,
+		    close ? "Connection: close\r\n" : "");
 	return !fresh;
 }
 

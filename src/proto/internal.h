@@ -171,8 +171,8 @@ void gate_init(struct wsx_gate *g, const struct wsx_server_opts *o);
 void gate_release(struct wsx_gate *g);
 /* 0, or the HTTP status to refuse with (*challenge: 401's
  * WWW-Authenticate value) */
-int gate_check(const struct wsx_gate *g, size_t clients, const struct ws_http *h,
-	       const char **challenge);
+int gate_check(const struct wsx_gate *g, size_t clients,
+	       const struct ws_http *h, const char **challenge);
 int gate_check_http(const struct wsx_gate *g, const struct ws_http *h,
 		    const char **challenge);
 

@@ -28,8 +28,8 @@ struct wsx_link {
 	struct wsx_loop *loop;
 	struct wsx_conn *c; /* until the conn ends; else NULL */
 	struct wsx_fdw *w;
-	struct wsx_tls *tls;	   /* wss: TLS to the peer */
-	struct wsx_tls *proxy_tls; /* an https:// proxy: TLS to it */
+	struct wsx_tls *tls;	      /* wss: TLS to the peer */
+	struct wsx_tls *proxy_tls;    /* an https:// proxy: TLS to it */
 	struct wsx_link *next, *prev; /* the server's links */
 	enum link_phase phase;
 	bool client;
@@ -49,7 +49,7 @@ struct wsx_link {
 	uint64_t file_left;
 	bool close_after; /* no keep-alive after this answer */
 	/* client: what comes after the TCP connect */
-	struct wsx_tunnel *tunnel; /* during LINK_TUNNEL */
+	struct wsx_tunnel *tunnel;   /* during LINK_TUNNEL */
 	struct wsx_tls_ctx *tls_ctx; /* TLS to the peer once the path is up */
 	char *servername;
 	/* the request, which the engine checks the answer against */
@@ -77,5 +77,47 @@ struct link_client_opts {
 /* Start a client connection for c on fd (connecting); -1 with err. */
 int link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 		 struct wsx_err *err);
+
+/* Between the link files. */
+/* link.c */
+void link_want_write(struct wsx_link *l);
+void link_update_rx(struct wsx_link *l);
+void link_abort(struct wsx_link *l);
+void link_arm_deadline(struct wsx_link *l, uint64_t usec);
+void link_drop(struct wsx_link *l);
+void link_enter(struct wsx_link *l);
+bool link_leave(struct wsx_link *l);
+bool link_write_at(struct wsx_link *l, int layer, const unsigned char *data,
+		   size_t len, size_t *done);
+bool link_write(struct wsx_link *l, const unsigned char *data, size_t len,
+		size_t *done);
+void link_stream_input(struct wsx_link *l, unsigned char *buf, size_t n,
+		       bool *eof);
+/* link_ws.c */
+void link_on_event(void *arg, struct ws_event *ev);
+void link_start_engine(struct wsx_link *l);
+void link_feed(struct wsx_link *l, unsigned char *data, size_t len);
+void link_resume(lws_sorted_usec_list_t *sul);
+void link_flush_ws(struct wsx_link *l);
+/* link_http.c */
+void link_request(struct wsx_link *l);
+void link_flush_reply(struct wsx_link *l);
+/* link_client.c */
+void link_tunnel_end(struct wsx_link *l);
+void link_tunnel_failed(struct wsx_link *l, const struct wsx_err *err);
+void link_tunnel_input(struct wsx_link *l, unsigned char *buf, size_t n);
+void link_flush_tunnel(struct wsx_link *l);
+void link_connected(struct wsx_link *l);
+extern const struct wsx_fdw_ops *const link_fdw_ops;
+
+/* Bytes read per call, into the loop's buffer. */
+#define LINK_READ_BYTES (256 * 1024)
+/* Queued messages are framed into the engine's output up to this. */
+#define LINK_FRAME_AHEAD (256 * 1024)
+/* After our side is shut down, wait this long for the peer's. */
+#define LINK_LINGER_US	      (2 * 1000000)
+#define LINK_CLOSE_TIMEOUT_US (5 * 1000000)
+/* Pipelined HTTP requests held while an answer goes out. */
+#define LINK_MAX_PENDING_INPUT (2 * WS_HTTP_MAX_HEAD)
 
 #endif

@@ -24,7 +24,7 @@ struct wsx_server {
 	struct wsx_loop *loop;
 	struct wsx_fdw *listener;
 	struct wsx_tls_ctx *tls; /* --cert: wss:// */
-	unsigned port; /* bound */
+	unsigned port;		 /* bound */
 	struct wsx_gate gate;
 	struct wsx_conn_limits lim;
 	struct ws_server_hs hs;
@@ -35,8 +35,8 @@ struct wsx_server {
 	bool accepting;
 	bool keep_headers;
 	size_t count;
-	struct wsx_conn *conns;	 /* every open WebSocket */
-	struct wsx_link *links;	 /* every connection, WebSocket or not */
+	struct wsx_conn *conns; /* every open WebSocket */
+	struct wsx_link *links; /* every connection, WebSocket or not */
 	lws_sorted_usec_list_t sul_accept; /* out of descriptors: retry */
 	char url[300];
 };
@@ -282,7 +282,8 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 			char why[sizeof(err->msg)];
 
 			snprintf(why, sizeof(why), "%s", err->msg);
-			wsx_err_set(err, err->code, "cannot serve TLS: %s", why);
+			wsx_err_set(err, err->code, "cannot serve TLS: %s",
+				    why);
 			return NULL;
 		}
 	}
@@ -303,8 +304,8 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 	if (opts->compress)
 		s->hs.deflate = &s->deflate; /* RFC 7692's defaults */
 	gate_init(&s->gate, opts);
-	s->listener = wsx_fdw_adopt_socket(loop, fd, &server_listener_ops, s,
-					   err);
+	s->listener =
+		wsx_fdw_adopt_socket(loop, fd, &server_listener_ops, s, err);
 	if (!s->listener) {
 		gate_release(&s->gate);
 		wsx_tls_ctx_free(tls);
@@ -408,9 +409,9 @@ server_http_answer(struct wsx_server *s, const struct ws_http *h,
 	snprintf(path, sizeof(path), "%.*s", (int)n, h->target);
 	req.path = path;
 	status = gate_check_http(&s->gate, h, &challenge);
-	if (!status && (h->target[0] != '/' ||
-			http_percent_decode(h->target, n, path, sizeof(path)) <
-				0)) {
+	if (!status &&
+	    (h->target[0] != '/' ||
+	     http_percent_decode(h->target, n, path, sizeof(path)) < 0)) {
 		snprintf(path, sizeof(path), "%.*s", (int)n, h->target);
 		status = 400;
 	}
@@ -436,7 +437,8 @@ server_http_answer(struct wsx_server *s, const struct ws_http *h,
 			if (!http_file_answer(a->out, h, ans.content_type,
 					      a->file_size, st.st_mtime,
 					      a->close)) {
-				ans.status = 304; /* the client's copy will do */
+				ans.status =
+					304; /* the client's copy will do */
 				close(a->file_fd);
 				a->file_fd = -1;
 				a->file_size = 0;

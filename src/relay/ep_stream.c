@@ -206,8 +206,7 @@ ep_stream_send(struct wsx_ep *e, const struct wsx_msg *m)
 }
 
 static void
-ep_stream_show(struct wsx_ep *e, const char *kind, const void *data,
-	       size_t len)
+ep_stream_show(struct wsx_ep *e, const char *kind, const void *data, size_t len)
 {
 	struct ep_stream *x = ep_stream(e);
 

@@ -90,8 +90,7 @@ pair_ping(struct wsx_ep *e, const void *data, size_t len, void *arg)
 	struct side *s = arg;
 
 	if (s->p->o.tap)
-		wsx_tap_control(s->p->o.tap, s->p->id, s->i, "ping", data,
-				len);
+		wsx_tap_control(s->p->o.tap, s->p->id, s->i, "ping", data, len);
 	if (!s->p->started || wsx_ep_ping(s->p->ep[!s->i], data, len)) {
 		wsx_ep_pong(e, data, len);
 		wsx_ep_show(s->p->ep[!s->i], "ping", data, len);
@@ -105,8 +104,7 @@ pair_pong(struct wsx_ep *e, const void *data, size_t len, void *arg)
 
 	(void)e;
 	if (s->p->o.tap)
-		wsx_tap_control(s->p->o.tap, s->p->id, s->i, "pong", data,
-				len);
+		wsx_tap_control(s->p->o.tap, s->p->id, s->i, "pong", data, len);
 	if (wsx_ep_pong(s->p->ep[!s->i], data, len))
 		wsx_ep_show(s->p->ep[!s->i], "pong", data, len);
 }

@@ -25,10 +25,10 @@ check_err(const struct wsx_err *err)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum wsx_tunnel_kind kinds[] = {
-		WSX_TUNNEL_HTTP, WSX_TUNNEL_SOCKS5, WSX_TUNNEL_SOCKS5H,
-		WSX_TUNNEL_HTTP
-	};
+	static const enum wsx_tunnel_kind kinds[] = { WSX_TUNNEL_HTTP,
+						      WSX_TUNNEL_SOCKS5,
+						      WSX_TUNNEL_SOCKS5H,
+						      WSX_TUNNEL_HTTP };
 	struct wsx_tunnel_opts o = { .host = "example.org",
 				     .port = 443,
 				     .address = "192.0.2.1" };

@@ -1,0 +1,522 @@
+/*
+ * The WebSocket on a link: the engine's events turned into the wsx_conn
+ * callbacks, queued messages framed into the engine's output, input held
+ * back while the owner pauses, pings, the close handshake, and the calls
+ * conn.c hands over.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/net.h"
+#include "proto/fdwatch.h"
+#include "proto/internal.h"
+#include "proto/link.h"
+#include "proto/tls.h"
+#include "proto/tunnel.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+static void link_close_timeout(lws_sorted_usec_list_t *sul);
+
+static void
+link_record_close(struct wsx_conn *c, int code, const unsigned char *reason,
+		  size_t len)
+{
+	struct wsx_close *r = &c->result;
+
+	if (code == 1006) {
+		if (!c->close_sent)
+			r->code = 1006;
+		return;
+	}
+	if (code == 1005)
+		code = 1000; /* no code given: a normal close */
+	if (c->close_sent && (code == 1000 || code == 1001))
+		return; /* the answer to ours */
+	r->by_peer = true;
+	r->code = code;
+	r->reason[0] = '\0';
+	if (len)
+		wsx_printable(r->reason, sizeof(r->reason), reason, len);
+}
+
+/*
+ * A message into the engine. Text that is not UTF-8 (a --exec child's
+ * output, say) goes as binary rather than not at all.
+ */
+static int
+link_engine_send(struct wsx_link *l, enum wsx_msg_type type, const void *data,
+		 size_t len)
+{
+	if (!ws_proto_send_message(&l->p, type, data, len, NULL))
+		return 0;
+	if (type != WSX_MSG_TEXT || ws_proto_state(&l->p) != WS_STATE_OPEN)
+		return -1;
+	wsx_debug("a text message that is not UTF-8 goes as binary");
+	return ws_proto_send_message(&l->p, WSX_MSG_BINARY, data, len, NULL);
+}
+
+/* Frame queued messages into the engine's output, up to a batch. */
+static void
+link_frame_queued(struct wsx_link *l, bool all)
+{
+	struct wsx_conn *c = l->c;
+	struct wsx_sendq_item it;
+	size_t out;
+
+	if (!c)
+		return;
+	while (wsx_sendq_peek(&c->q, &it)) {
+		ws_proto_output(&l->p, &out);
+		if (!all && out >= LINK_FRAME_AHEAD)
+			break;
+		if (link_engine_send(l, it.type, it.data, it.len))
+			break;
+		c->info.msgs_out++;
+		c->info.bytes_out += it.len;
+		wsx_sendq_advance(&c->q, it.len);
+	}
+	if (!c->q.count && c->close_wanted && !c->close_sent &&
+	    ws_proto_state(&l->p) == WS_STATE_OPEN) {
+		size_t n = strlen(c->close_reason);
+
+		if (ws_proto_close(&l->p, c->close_code, c->close_reason, n,
+				   NULL) &&
+		    ws_proto_close(&l->p, 1000, c->close_reason, n, NULL))
+			ws_proto_close(&l->p, 0, NULL, 0, NULL);
+		c->close_sent = true;
+		c->result.code = c->close_code;
+		snprintf(c->result.reason, sizeof(c->result.reason), "%s",
+			 c->close_reason);
+		c->result.by_peer = false;
+		lws_sul_schedule(l->loop->ctx, 0, &c->sul_close,
+				 link_close_timeout, LINK_CLOSE_TIMEOUT_US);
+	}
+}
+
+static void
+link_close_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_close);
+	struct wsx_link *l = c->link;
+
+	wsx_debug("peer did not answer our close in time");
+	c->result.timed_out = true;
+	if (l)
+		link_abort(l);
+}
+
+static void
+link_ping_tick(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_ping);
+	struct wsx_link *l = c->link;
+	uint64_t now = wsx_now_us();
+
+	if (!l)
+		return;
+	if (c->ping_waiting &&
+	    now - c->ping_sent_us >= c->lim.ping_timeout_us) {
+		snprintf(c->result.msg, sizeof(c->result.msg),
+			 "no pong within %.1f s: connection dropped",
+			 (double)c->lim.ping_timeout_us / 1e6);
+		c->result.code = 1006;
+		c->result.status = WSX_EXIT_CLOSED;
+		c->result.timed_out = true;
+		link_abort(l);
+		return;
+	}
+	if (!c->ping_waiting &&
+	    !ws_proto_ping(&l->p, NULL, 0, (int64_t)now, NULL)) {
+		c->ping_waiting = true;
+		c->ping_sent_us = now;
+		link_want_write(l);
+	}
+	lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
+			 (lws_usec_t)(c->ping_waiting
+					      ? c->lim.ping_timeout_us
+					      : c->lim.ping_interval_us));
+}
+
+/* The first offered subprotocol: a server answers any, as Node's ws does. */
+static void
+link_pick_subprotocol(const struct ws_request *req, struct ws_agreed *a)
+{
+	const char *s = req->subprotocols, *item;
+	size_t n;
+
+	if (!s || a->subprotocol[0])
+		return;
+	if (ws_http_list_next(&s, s + strlen(s), &item, &n) &&
+	    n < sizeof(a->subprotocol)) {
+		memcpy(a->subprotocol, item, n);
+		a->subprotocol[n] = '\0';
+	}
+}
+
+static void
+link_on_request(struct wsx_link *l, const struct ws_event *ev)
+{
+	struct wsx_conn *c = l->c;
+	const struct ws_http *h = ev->request->http;
+
+	link_pick_subprotocol(ev->request, &ev->answer->agreed);
+	free(c->info.path);
+	c->info.path = xstrdup(ev->request->target);
+	snprintf(c->info.protocol, sizeof(c->info.protocol), "%.*s",
+		 (int)sizeof(c->info.protocol) - 1,
+		 ev->answer->agreed.subprotocol);
+	server_copy_headers(l->server, c, h);
+}
+
+static void
+link_on_open(struct wsx_link *l)
+{
+	struct wsx_conn *c = l->c;
+
+	lws_sul_cancel(&l->sul_deadline);
+	c->open = true;
+	c->info.opened_us = wsx_now_us();
+	ws_proto_answer_pings(&l->p, !c->manual_pongs);
+	if (c->lim.ping_interval_us)
+		lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
+				 (lws_usec_t)c->lim.ping_interval_us);
+	conn_start_idle_timer(c);
+	link_update_rx(l); /* a pause asked for while connecting */
+	if (l->server)
+		server_accept(l->server, c);
+	else
+		snprintf(c->info.protocol, sizeof(c->info.protocol), "%.*s",
+			 (int)sizeof(c->info.protocol) - 1,
+			 l->p.agreed.subprotocol);
+	if (l->c && c->ops && c->ops->on_open)
+		c->ops->on_open(c, c->arg);
+	link_want_write(l);
+}
+
+/* A client's handshake failed: say why, or follow a redirect (-L). */
+static void
+link_client_refused(struct wsx_link *l, const struct ws_event *ev)
+{
+	struct wsx_conn *c = l->c;
+	struct wsx_close *r = &c->result;
+	const char *loc = NULL;
+
+	r->code = 1006;
+	if (r->status)
+		return; /* what went wrong is already said (connect, TLS) */
+	if (ev->status && ev->status != 101) {
+		r->status = WSX_EXIT_HANDSHAKE;
+		r->http_status = ev->status;
+		if (ev->http && ev->status >= 300 && ev->status < 400)
+			loc = ws_http_get(ev->http, "Location", NULL);
+		if (loc) {
+			free(c->location);
+			c->location = xstrdup(loc);
+			if (client_follow_redirect(c, ev->status)) {
+				/* c goes on with another link; this one ends */
+				l->c = NULL;
+				c->link = NULL;
+				memset(r, 0, sizeof(*r));
+				r->code = 1006;
+				return;
+			}
+		}
+		snprintf(r->msg, sizeof(r->msg), "handshake refused: HTTP %d",
+			 ev->status);
+		if (loc)
+			snprintf(r->msg + strlen(r->msg),
+				 sizeof(r->msg) - strlen(r->msg),
+				 " to %.300s%s", loc,
+				 c->redirects ? " (too many redirects: see "
+						"--max-redirs)"
+					      : " (-L follows redirects)");
+	} else if (l->eof && !ev->status) {
+		r->status = WSX_EXIT_CONNECT;
+		snprintf(r->msg, sizeof(r->msg),
+			 "could not connect to %s: closed before answering "
+			 "the handshake",
+			 l->peer);
+	} else {
+		char why[300];
+
+		/* the server's words may hold anything: keep them printable */
+		wsx_printable(why, sizeof(why), ev->reason, strlen(ev->reason));
+		r->status = WSX_EXIT_CLOSED;
+		snprintf(r->msg, sizeof(r->msg), "bad handshake answer: %s",
+			 why);
+	}
+}
+
+void
+link_on_event(void *arg, struct ws_event *ev)
+{
+	struct wsx_link *l = arg;
+	struct wsx_conn *c = l->c;
+	struct wsx_msg m;
+
+	if (!c)
+		return; /* the owner is gone; the engine finishes alone */
+	switch (ev->type) {
+	case WS_EV_REQUEST:
+		link_on_request(l, ev);
+		break;
+	case WS_EV_OPEN:
+		link_on_open(l);
+		break;
+	case WS_EV_MESSAGE:
+		m.type = ev->msg_type;
+		m.data = ev->len ? ev->data : (const unsigned char *)"";
+		m.len = ev->len;
+		c->info.msgs_in++;
+		c->info.bytes_in += m.len;
+		if (c->ops && c->ops->on_message)
+			c->ops->on_message(c, &m, c->arg);
+		break;
+	case WS_EV_PING:
+		if (c->ops && c->ops->on_ping)
+			c->ops->on_ping(c, ev->data, ev->len, c->arg);
+		link_want_write(l);
+		break;
+	case WS_EV_PONG:
+		if (c->ops && c->ops->on_pong_payload)
+			c->ops->on_pong_payload(c, ev->data, ev->len, c->arg);
+		if (ev->ping_time >= 0 && l->c) {
+			uint64_t rtt = wsx_now_us() - (uint64_t)ev->ping_time;
+
+			c->ping_waiting = false;
+			wsx_debug("pong from %s after %.3f ms", c->info.peer,
+				  rtt / 1000.0);
+			if (c->ops && c->ops->on_pong)
+				c->ops->on_pong(c, rtt, c->arg);
+		}
+		break;
+	case WS_EV_CLOSE:
+		/* what was queued before the peer's Close goes out first */
+		if (ev->code != 1006)
+			link_frame_queued(l, true);
+		link_record_close(c, ev->code, ev->data, ev->len);
+		link_want_write(l);
+		break;
+	case WS_EV_FAIL:
+		if (!c->open && l->client) {
+			link_client_refused(l, ev);
+			break;
+		}
+		if (!c->open) {
+			wsx_info("refused %s: %s", l->peer, ev->reason);
+			break;
+		}
+		c->result.code = ev->code ? ev->code : 1006;
+		c->result.by_peer = false;
+		c->result.status = WSX_EXIT_CLOSED;
+		if (ev->code == 1009)
+			snprintf(c->result.msg, sizeof(c->result.msg),
+				 "message larger than --max-message (%zu "
+				 "bytes); closed with 1009",
+				 c->lim.max_message);
+		else
+			snprintf(c->result.msg, sizeof(c->result.msg),
+				 "%s; closed with %d", ev->reason,
+				 c->result.code);
+		link_want_write(l);
+		break;
+	}
+}
+
+void
+link_start_engine(struct wsx_link *l)
+{
+	struct ws_proto_opts o = { .role = WS_ROLE_SERVER,
+				   .server = server_handshake(l->server),
+				   .on_event = link_on_event,
+				   .arg = l };
+	struct wsx_conn *c = conn_new(l->loop, false, server_limits(l->server));
+
+	c->link = l;
+	snprintf(c->info.peer, sizeof(c->info.peer), "%s", l->peer);
+	l->c = c;
+	o.max_message = c->lim.max_message;
+	ws_proto_init(&l->p, &o, NULL); /* a server's init cannot fail */
+	l->engine = true;
+	l->phase = LINK_WS;
+}
+
+/*
+ * Bytes for the engine. What it does not take (the owner paused in the
+ * middle of them) waits in l->in, in order before anything read later.
+ */
+void
+link_feed(struct wsx_link *l, unsigned char *data, size_t len)
+{
+	size_t used;
+
+	if (l->in.len) {
+		if (len && wsx_buf_append(&l->in, data, len))
+			return;
+		data = wsx_buf_data(&l->in);
+		len = l->in.len;
+		used = ws_proto_feed(&l->p, data, len);
+		wsx_buf_consume(&l->in, used);
+		if (!l->in.len)
+			wsx_buf_release(&l->in);
+		return;
+	}
+	used = ws_proto_feed(&l->p, data, len);
+	if (used < len)
+		wsx_buf_append(&l->in, data + used, len - used);
+}
+
+void
+link_resume(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_link *l = lws_container_of(sul, struct wsx_link, sul_resume);
+
+	if (!l->in.len || l->p.hold || l->phase != LINK_WS)
+		return;
+	link_enter(l);
+	link_feed(l, NULL, 0);
+	if (l->eof && !l->in.len && !l->dead)
+		ws_proto_eof(&l->p); /* the end that came after it */
+	link_want_write(l);
+	link_leave(l);
+}
+
+void
+link_flush_ws(struct wsx_link *l)
+{
+	struct wsx_conn *c = l->c;
+	const unsigned char *data;
+	size_t len, done;
+
+	link_frame_queued(l, false);
+	data = ws_proto_output(&l->p, &len);
+	while (len) {
+		bool more = link_write(l, data, len, &done);
+
+		ws_proto_consume(&l->p, done);
+		if (!more)
+			break;
+		if (done < len) { /* the peer is gone */
+			link_abort(l);
+			return;
+		}
+		link_frame_queued(l, false);
+		data = ws_proto_output(&l->p, &len);
+	}
+	ws_proto_output(&l->p, &len);
+	if (!len && ws_proto_tcp(&l->p) == WS_TCP_AWAIT && !l->eof) {
+		/* RFC 6455 7.1.1: the server closes TCP first */
+		l->phase = LINK_AWAIT;
+		link_update_rx(l);
+		link_arm_deadline(l, LINK_LINGER_US);
+		return;
+	}
+	if (!len && ws_proto_state(&l->p) == WS_STATE_CLOSED) {
+		link_drop(l); /* a server drops TCP first */
+		return;
+	}
+	/*
+	 * A client that does not read does not make a server buffer without
+	 * end. Clients do not hold: two wsx peers could wait for each other.
+	 */
+	l->held = !l->client && c && len > c->lim.buffer;
+	link_update_rx(l);
+	if (c && c->drain_wanted && wsx_conn_pending(c) <= c->q.budget / 2) {
+		c->drain_wanted = false;
+		if (c->ops && c->ops->on_drain)
+			c->ops->on_drain(c, c->arg);
+	}
+}
+
+int
+link_send(struct wsx_conn *c, enum wsx_msg_type type, const void *data,
+	  size_t len)
+{
+	struct wsx_link *l = c->link;
+	size_t out;
+
+	if (ws_proto_state(&l->p) != WS_STATE_OPEN ||
+	    wsx_conn_pending(c) >= c->q.budget)
+		return -1;
+	ws_proto_output(&l->p, &out);
+	if (!c->q.count && out < LINK_FRAME_AHEAD) {
+		if (link_engine_send(l, type, data, len))
+			return -1;
+		c->info.msgs_out++;
+		c->info.bytes_out += len;
+	} else if (wsx_sendq_push(&c->q, type, data, len)) {
+		return -1;
+	}
+	link_want_write(l);
+	if (wsx_conn_pending(c) >= c->q.budget) {
+		c->drain_wanted = true;
+		return 1;
+	}
+	return 0;
+}
+
+size_t
+link_pending(const struct wsx_conn *c)
+{
+	size_t out;
+
+	ws_proto_output(&c->link->p, &out);
+	return out;
+}
+
+void
+link_pause(struct wsx_conn *c)
+{
+	link_update_rx(c->link);
+}
+
+void
+link_answer_pings(struct wsx_conn *c)
+{
+	if (c->link->engine)
+		ws_proto_answer_pings(&c->link->p, !c->manual_pongs);
+}
+
+int
+link_ping(struct wsx_conn *c, const void *data, size_t len)
+{
+	uint64_t now = wsx_now_us();
+
+	if (ws_proto_ping(&c->link->p, data, len, (int64_t)now, NULL))
+		return -1;
+	c->ping_waiting = true;
+	c->ping_sent_us = now;
+	link_want_write(c->link);
+	return 0;
+}
+
+int
+link_pong(struct wsx_conn *c, const void *data, size_t len)
+{
+	if (ws_proto_pong(&c->link->p, data, len, NULL))
+		return -1;
+	link_want_write(c->link);
+	return 0;
+}
+
+void
+link_close(struct wsx_conn *c)
+{
+	struct wsx_link *l = c->link;
+
+	if (!c->open) {
+		link_abort(l);
+		return;
+	}
+	link_want_write(l); /* the Close goes out after the queue */
+}
