@@ -6,10 +6,8 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "proto/internal.h"
 #include "util/xalloc.h"
@@ -70,35 +68,6 @@ loop_lws_log(int level, const char *line)
 	(void)line; /* libwebsockets' own logs stay quiet; we report errors */
 }
 
-/*
- * libwebsockets stops accepting (takes the listener out of poll) when its
- * own descriptors reach the process limit; but stdio, files and our other
- * descriptors count against that limit too, so accept() would fail with
- * EMFILE first, and poll() would report the listener again at once: a busy
- * loop. Leave it the descriptors free now, less a margin for the files
- * serve --static opens and the like.
- */
-static unsigned
-loop_fd_budget(void)
-{
-	struct rlimit rl;
-	unsigned open_now = 0;
-	DIR *d;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    rl.rlim_cur > 1u << 24)
-		return 0; /* lws' default */
-	d = opendir("/proc/self/fd");
-	if (d) {
-		while (readdir(d))
-			open_now++;
-		closedir(d);
-	}
-	if (rl.rlim_cur < open_now + 24)
-		return 8; /* hardly anything: still a working loop */
-	return (unsigned)rl.rlim_cur - open_now - 16;
-}
-
 static struct wsx_loop *
 loop_new(bool owns_signals, struct wsx_err *err)
 {
@@ -113,9 +82,12 @@ loop_new(bool owns_signals, struct wsx_err *err)
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.user = loop;
 	info.port = CONTEXT_PORT_NO_LISTEN;
-	/* bench's worker loops share the limit: lws' default divides it */
-	if (owns_signals)
-		info.fd_limit_per_thread = loop_fd_budget();
+	/*
+	 * No fd_limit_per_thread: with one, libwebsockets 4.1 finds a
+	 * descriptor's wsi by a linear scan of its table (wsi_from_fd was
+	 * half of the CPU with 10,000 clients); without, by index. The
+	 * listener is ours (server.c), and pauses on EMFILE by itself.
+	 */
 	loop->ctx = lws_create_context(&info);
 	if (!loop->ctx) {
 		free(loop);
