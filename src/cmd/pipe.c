@@ -110,8 +110,9 @@ pipe_start(struct wsx_pair *pair, void *arg)
 	if (!c)
 		return;
 	info = wsx_conn_info(c);
-	wsx_info("connected to %s%s%s", info->peer,
-		 info->protocol[0] ? ", subprotocol " : "", info->protocol);
+	wsx_info("connected to %s%s%s%s", info->peer,
+		 info->protocol[0] ? ", subprotocol " : "", info->protocol,
+		 info->compressed ? ", permessage-deflate" : "");
 }
 
 static void

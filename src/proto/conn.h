@@ -52,6 +52,7 @@ struct wsx_conn_info {
 	char **headers;
 	size_t n_headers;
 	char protocol[64]; /* negotiated subprotocol or "" */
+	bool compressed;   /* permessage-deflate was agreed */
 	uint64_t opened_us;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
 };

@@ -187,6 +187,7 @@ link_on_open(struct wsx_link *l)
 	c->open = true;
 	c->info.opened_us = wsx_now_us();
 	ws_proto_answer_pings(&l->p, !c->manual_pongs);
+	c->info.compressed = l->p.agreed.deflate;
 	if (c->lim.ping_interval_us)
 		lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
 				 (lws_usec_t)c->lim.ping_interval_us);

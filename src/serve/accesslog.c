@@ -63,6 +63,8 @@ accesslog_add_conn(cJSON *o, const struct wsx_conn_info *i)
 	cJSON_AddStringToObject(o, "path", path);
 	if (i->protocol[0])
 		cJSON_AddStringToObject(o, "protocol", i->protocol);
+	if (i->compressed)
+		cJSON_AddBoolToObject(o, "compressed", true);
 }
 
 void
@@ -87,7 +89,8 @@ wsx_accesslog_open(const struct wsx_conn_info *i)
 
 	if (!accesslog_as_json) {
 		wsx_printable(path, sizeof(path), i->path, strlen(i->path));
-		wsx_notice("open %s %s", i->peer, path);
+		wsx_notice("open %s %s%s", i->peer, path,
+			   i->compressed ? " (permessage-deflate)" : "");
 		return;
 	}
 	o = accesslog_event("open");

@@ -529,7 +529,7 @@ last_modified() {
 	run server_log
 	echo "$output"
 	assert_line --index 0 "wsx: listening on ws://127.0.0.1:$PORT"
-	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?a=1$'
+	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?a=1 \(permessage-deflate\)$'
 	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?a=1: 1000 from client, [0-9.]+ s, in 2 msgs 7 bytes, out 2 msgs 7 bytes$'
 	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ GET /index\.html: 200$'
 	run grep -v '^wsx: ' "$BATS_TEST_TMPDIR/wsx-echo.log"

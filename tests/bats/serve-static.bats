@@ -96,11 +96,11 @@ get() {
 	assert_line --index 0 "200 text/html; charset=utf-8"
 }
 
-@test "serve --static: headless Chromium loads a page whose WebSocket echoes text and binary" {
+@test "serve --static --compress: headless Chromium loads a page whose WebSocket echoes text and binary, compressed" {
 	command -v chromium >/dev/null ||
 		skip "chromium is not installed (scripts/bootstrap installs it when it can)"
 	cp "$HELPERS/browser/index.html" "$WWW/index.html"
-	start_wsx_echo --static "$WWW"
+	start_wsx_echo --static "$WWW" --compress
 	local try dom
 	# --dump-dom snapshots once virtual time runs out; on a loaded machine
 	# the WebSocket may not have finished by then, so look up to 3 times
@@ -117,5 +117,6 @@ get() {
 binary:0,1,2,255</pre>'
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ GET /: 200$'
+	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /browser \(permessage-deflate\)$'
 	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /browser: 1000 from client, .* in 2 msgs 24 bytes, out 2 msgs 24 bytes$'
 }
