@@ -497,6 +497,12 @@ fail:
 	return NULL;
 }
 
+void
+bench_worker_trace(struct bench_worker *w, unsigned connections)
+{
+	wsx_client_trace_first(w->client, connections);
+}
+
 int
 bench_worker_start(struct bench_worker *w, uint64_t t0_us, struct wsx_err *err)
 {

@@ -45,6 +45,8 @@ struct bench_worker;
 struct bench_worker *bench_worker_new(const struct bench_cfg *cfg,
 				      unsigned connections,
 				      struct wsx_err *err);
+/* Show the handshake of this worker's first n connections with -v. */
+void bench_worker_trace(struct bench_worker *w, unsigned connections);
 /* Start its thread; t0_us is the common start (warm-up begins). */
 int bench_worker_start(struct bench_worker *w, uint64_t t0_us,
 		       struct wsx_err *err);

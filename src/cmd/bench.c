@@ -367,6 +367,8 @@ bench_go(struct bench *b, struct wsx_err *err)
 			bench_worker_new(&b->cfg, base + (i < extra), err);
 		if (!b->workers[i])
 			return -1;
+		/* -v shows the first connection's handshake, not thousands */
+		bench_worker_trace(b->workers[i], i == 0 ? 1 : 0);
 		b->n_workers++;
 	}
 	b->t0_us = b->last_progress_us = wsx_now_us();

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct wsx_client {
 	struct wsx_tls_ctx *proxy_tls; /* and for an https:// proxy */
 	char *auth;		       /* "Basic ...", from --user */
 	char *protocols;	       /* comma-joined --subprotocol values */
+	unsigned trace_left; /* connections -v still shows in full */
 };
 
 enum {
@@ -435,6 +437,7 @@ wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
 	cl = xcalloc(1, sizeof(*cl));
 	cl->loop = loop;
 	cl->opts = opts;
+	cl->trace_left = UINT_MAX;
 	if (opts->user)
 		cl->auth = client_basic_auth(opts->user);
 	for (size_t i = 0; i < opts->n_protocols; i++)
@@ -448,6 +451,12 @@ wsx_client_new(struct wsx_loop *loop, const struct wsx_client_opts *opts,
 		}
 	}
 	return cl;
+}
+
+void
+wsx_client_trace_first(struct wsx_client *cl, unsigned n)
+{
+	cl->trace_left = n;
 }
 
 void
@@ -670,6 +679,9 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	lo.connect_timeout_us = cl->opts->connect_timeout_us;
 	lo.servername = u->host;
 	lo.hs = &hs;
+	lo.trace = cl->trace_left > 0;
+	if (cl->trace_left && cl->trace_left != UINT_MAX)
+		cl->trace_left--;
 	rc = link_connect(c, fd, &lo, err);
 	free(protos);
 	free(lines);
@@ -770,6 +782,12 @@ client_redirect_now(lws_sorted_usec_list_t *sul)
 
 	if (wsx_url_parse(&u, c->url, &err) || client_start(c, &u, &err))
 		client_fail_early(c, err.code, err.msg);
+}
+
+bool
+client_follows_redirects(const struct wsx_conn *c)
+{
+	return c->cli->opts->follow_redirects;
 }
 
 bool

@@ -51,6 +51,8 @@ struct wsx_client *wsx_client_new(struct wsx_loop *loop,
 				  const struct wsx_client_opts *opts,
 				  struct wsx_err *err);
 void wsx_client_free(struct wsx_client *cl);
+/* -v shows the handshake of only the first n connections (bench). */
+void wsx_client_trace_first(struct wsx_client *cl, unsigned n);
 /*
  * Start connecting to url. A bad URL fails here (exit 2); every later
  * failure (refused, timed out, HTTP status, TLS) reaches ops->on_close with

@@ -155,6 +155,8 @@ void http_redirect_answer(struct wsx_buf *out, const char *location,
 /* client.c */
 /* A 3xx answer: true when -L follows it (the connection lives on). */
 bool client_follow_redirect(struct wsx_conn *c, int status);
+/* Whether -L was given. */
+bool client_follows_redirects(const struct wsx_conn *c);
 
 /* fdwatch.c: the protocol adopted fds are bound to */
 #define WSX_FD_PROTOCOL "wsx-fd"

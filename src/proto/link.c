@@ -146,6 +146,86 @@ link_forget_conn(struct wsx_link *l)
 	link_free(l);
 }
 
+/* -v: text shown line by line, each behind prefix ("> ", "< ", "* ") */
+void
+link_trace_lines(const char *prefix, const char *text, size_t len)
+{
+	char line[300];
+
+	while (len) {
+		size_t n = 0, skip;
+
+		while (n < len && text[n] != '\n' && text[n] != '\r')
+			n++;
+		skip = n;
+		while (skip < len && (text[skip] == '\r' || text[skip] == '\n') &&
+		       skip - n < 2)
+			skip++;
+		wsx_printable(line, sizeof(line), text, n);
+		if (n)
+			wsx_info("%s%s", prefix, line);
+		text += skip;
+		len -= skip;
+	}
+}
+
+/* -v: the request as it goes out, once the path (and TLS) is up */
+void
+link_trace_request(struct wsx_link *l)
+{
+	const unsigned char *out;
+	size_t len, end;
+
+	if (!l->trace || l->traced_head)
+		return;
+	l->traced_head = true;
+	out = ws_proto_output(&l->p, &len);
+	end = out ? ws_http_head_end((const char *)out, len, 0) : 0;
+	link_trace_lines("> ", (const char *)out, end ? end : len);
+}
+
+/* -v: the TLS session, as curl shows it */
+static void
+link_trace_tls(struct wsx_link *l)
+{
+	char text[1024];
+
+	if (!l->trace || l->traced_tls || !wsx_tls_established(l->tls))
+		return;
+	l->traced_tls = true;
+	if (wsx_tls_describe(l->tls, text, sizeof(text)) > 0)
+		link_trace_lines("* ", text, strlen(text));
+	link_trace_request(l);
+}
+
+/*
+ * A refused handshake's body, when it is text, often says why (a proxy's
+ * or a framework's error page): its first line goes on the message,
+ * unless it only repeats the status.
+ */
+static void
+link_add_body_line(struct wsx_conn *c, const unsigned char *body, size_t len)
+{
+	struct wsx_close *r = &c->result;
+	char line[160], status[16];
+	size_t n = 0, used = strlen(r->msg);
+
+	while (n < len && n < 150 && body[n] != '\n' && body[n] != '\r')
+		n++;
+	for (size_t i = 0; i < n; i++)
+		if (body[i] < 0x20 && body[i] != '\t')
+			return; /* not text */
+	if (!n || !wsx_utf8_valid(body, n))
+		return;
+	wsx_printable(line, sizeof(line), body, n);
+	snprintf(status, sizeof(status), "%d", r->http_status);
+	if (!strncmp(line, status, strlen(status)) ||
+	    strstr(r->msg, line)) /* "404 Not Found" again */
+		return;
+	snprintf(r->msg + used, sizeof(r->msg) - used, " (the answer says: '%s%s')",
+		 line, n == 150 ? "..." : "");
+}
+
 /* The WebSocket is over: tell the owner, and let the socket go its way. */
 static void
 link_finish_conn(struct wsx_link *l)
@@ -157,6 +237,8 @@ link_finish_conn(struct wsx_link *l)
 	l->c = NULL;
 	c->link = NULL;
 	lws_sul_cancel(&c->sul_close);
+	if (l->client && c->result.http_status && l->in.len)
+		link_add_body_line(c, wsx_buf_data(&l->in), l->in.len);
 	if (c->result.status)
 		conn_finish(c); /* a failure that said what it was */
 	else
@@ -395,8 +477,12 @@ link_stream_input(struct wsx_link *l, unsigned char *buf, size_t n, bool *eof)
 	}
 	/* the plaintext goes where the ciphertext was: that was copied */
 	while ((m = wsx_tls_read(l->tls, buf, LINK_READ_BYTES, eof)) > 0 &&
-	       !l->dead)
+	       !l->dead) {
+		link_trace_tls(l);
 		link_input(l, buf, (size_t)m);
+	}
+	if (m == 0 && !l->dead)
+		link_trace_tls(l);
 	if (m < 0 && !l->dead)
 		link_fail_tls(l, l->tls);
 	else if (!l->dead)

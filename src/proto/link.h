@@ -33,6 +33,9 @@ struct wsx_link {
 	struct wsx_link *next, *prev; /* the server's links */
 	enum link_phase phase;
 	bool client;
+	bool trace;	   /* -v: show the handshake as curl -v does */
+	bool traced_tls;   /* ... the TLS session was shown */
+	bool traced_head;  /* ... and the request */
 	bool engine; /* p is initialised */
 	bool held;   /* not reading: too much output waits */
 	bool paused; /* what fdwatch was last told */
@@ -71,6 +74,7 @@ struct link_client_opts {
 	struct wsx_tls_ctx *tls; /* wss:// */
 	const char *servername;
 	const struct ws_client_hs *hs; /* the upgrade request */
+	bool trace;		       /* -v for this connection */
 	const struct ws_deflate_params *deflate;
 };
 
@@ -93,7 +97,11 @@ bool link_write(struct wsx_link *l, const unsigned char *data, size_t len,
 		size_t *done);
 void link_stream_input(struct wsx_link *l, unsigned char *buf, size_t n,
 		       bool *eof);
+void link_trace_lines(const char *prefix, const char *text, size_t len);
+void link_trace_request(struct wsx_link *l);
 /* link_ws.c */
+/* the engine's on_frame for -vv, else NULL */
+void (*link_frame_hook(void))(void *, bool, int, bool, uint64_t, bool);
 void link_on_event(void *arg, struct ws_event *ev);
 void link_start_engine(struct wsx_link *l);
 void link_feed(struct wsx_link *l, unsigned char *data, size_t len);

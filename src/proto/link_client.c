@@ -28,6 +28,11 @@ static void
 link_path_open(struct wsx_link *l)
 {
 	l->phase = LINK_WS;
+	if (l->trace)
+		wsx_info("* connected to %s%s%s", l->peer,
+			 l->via[0] ? " through the proxy " : "", l->via);
+	if (!l->tls_ctx)
+		link_trace_request(l);
 	if (l->tls_ctx) {
 		l->tls = wsx_tls_new(l->tls_ctx, l->servername);
 		if (!l->tls) {
@@ -146,7 +151,8 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 				    .client = &l->hs,
 				    .max_message = c->lim.max_message,
 				    .on_event = link_on_event,
-				    .arg = l };
+				    .arg = l,
+				    .on_frame = link_frame_hook() };
 
 	/* the engine reads the offer again when the answer comes */
 	l->hs = *o->hs;
@@ -162,6 +168,7 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 
 	l->loop = c->loop;
 	l->client = true;
+	l->trace = o->trace && wsx_log_level() >= WSX_LOG_INFO;
 	l->file_fd = -1;
 	l->phase = LINK_CONNECTING;
 	snprintf(l->peer, sizeof(l->peer), "%s", o->peer);

@@ -103,6 +103,13 @@ link_request(struct wsx_link *l)
 	l->head_scan = 0;
 	copy = xmalloc(end);
 	memcpy(copy, wsx_buf_data(&l->in), end);
+	if (wsx_log_level() >= WSX_LOG_INFO) {
+		char prefix[300];
+
+		/* -v: each request as it came, as curl -v shows its own */
+		snprintf(prefix, sizeof(prefix), "%s > ", l->peer);
+		link_trace_lines(prefix, copy, end);
+	}
 	if (ws_http_parse_request(&h, copy, end, &why)) {
 		wsx_info("refused %s: %s", l->peer, why);
 		http_status_answer(&l->out, 400, NULL, NULL, true);

@@ -204,6 +204,92 @@ link_on_open(struct wsx_link *l)
 	link_want_write(l);
 }
 
+/*
+ * "handshake refused: HTTP 404 Not Found from ws://host/x", then what a
+ * person needs next: where a redirect pointed and why it was not
+ * followed, how many were, that a 200 is a plain web server. The first
+ * line of the answer's body is added when the link ends (link.c).
+ */
+static void
+link_describe_refusal(struct wsx_link *l, const struct ws_event *ev,
+		      const char *loc)
+{
+	struct wsx_conn *c = l->c;
+	struct wsx_close *r = &c->result;
+	char reason[64] = "", url[300], where[320];
+	size_t n;
+
+	if (ev->http && ev->http->reason)
+		wsx_printable(reason, sizeof(reason), ev->http->reason,
+			      strlen(ev->http->reason));
+	wsx_printable(url, sizeof(url), c->url, strlen(c->url));
+	n = (size_t)snprintf(r->msg, sizeof(r->msg),
+			     "handshake refused: HTTP %d%s%s from %s",
+			     ev->status, reason[0] ? " " : "", reason, url);
+	if (n >= sizeof(r->msg))
+		return;
+	if (c->redirects)
+		n += (size_t)snprintf(r->msg + n, sizeof(r->msg) - n,
+				      " after %u redirect%s", c->redirects,
+				      c->redirects == 1 ? "" : "s");
+	if (n >= sizeof(r->msg))
+		return;
+	if (loc) {
+		wsx_printable(where, sizeof(where), loc, strlen(loc));
+		snprintf(r->msg + n, sizeof(r->msg) - n, " to %s%s", where,
+			 !client_follows_redirects(c)
+				 ? " (-L follows redirects)"
+				 : " (too many redirects: see --max-redirs)");
+	} else if (ev->status == 200) {
+		snprintf(r->msg + n, sizeof(r->msg) - n,
+			 ": not a WebSocket endpoint (it answered as to a plain "
+			 "HTTP request)");
+	}
+}
+
+/* -v: the server's answer head, as curl shows it */
+static void
+link_trace_answer(const struct wsx_link *l, const struct ws_http *h)
+{
+	char line[300];
+
+	if (!l->trace || !h)
+		return;
+	wsx_printable(line, sizeof(line), h->reason, strlen(h->reason));
+	wsx_info("< HTTP/1.%d %d %s", h->minor, h->status, line);
+	for (size_t i = 0; i < h->nfields; i++) {
+		char name[100], value[300];
+
+		wsx_printable(name, sizeof(name), h->field[i].name,
+			      strlen(h->field[i].name));
+		wsx_printable(value, sizeof(value), h->field[i].value,
+			      strlen(h->field[i].value));
+		wsx_info("< %s: %s", name, value);
+	}
+}
+
+/* -vv: one line per frame */
+static void
+link_on_frame(void *arg, bool out, int opcode, bool fin, uint64_t len,
+	      bool masked)
+{
+	static const char *const names[16] = {
+		"continuation", "text", "binary", "op3",   "op4", "op5",
+		"op6",		"op7",	"close",  "ping",  "pong", "op11",
+		"op12",		"op13", "op14",	  "op15"
+	};
+	struct wsx_link *l = arg;
+
+	wsx_debug("%s %s frame %s%s, %llu bytes%s", l->peer, out ? ">" : "<",
+		  names[opcode & 15], fin ? ", fin" : "",
+		  (unsigned long long)len, masked ? ", masked" : "");
+}
+
+void (*link_frame_hook(void))(void *, bool, int, bool, uint64_t, bool)
+{
+	return wsx_log_level() >= WSX_LOG_DEBUG ? link_on_frame : NULL;
+}
+
 /* A client's handshake failed: say why, or follow a redirect (-L). */
 static void
 link_client_refused(struct wsx_link *l, const struct ws_event *ev)
@@ -213,6 +299,7 @@ link_client_refused(struct wsx_link *l, const struct ws_event *ev)
 	const char *loc = NULL;
 
 	r->code = 1006;
+	link_trace_answer(l, ev->http);
 	if (r->status)
 		return; /* what went wrong is already said (connect, TLS) */
 	if (ev->status && ev->status != 101) {
@@ -232,15 +319,7 @@ link_client_refused(struct wsx_link *l, const struct ws_event *ev)
 				return;
 			}
 		}
-		snprintf(r->msg, sizeof(r->msg), "handshake refused: HTTP %d",
-			 ev->status);
-		if (loc)
-			snprintf(r->msg + strlen(r->msg),
-				 sizeof(r->msg) - strlen(r->msg),
-				 " to %.300s%s", loc,
-				 c->redirects ? " (too many redirects: see "
-						"--max-redirs)"
-					      : " (-L follows redirects)");
+		link_describe_refusal(l, ev, loc);
 	} else if (l->eof && !ev->status) {
 		r->status = WSX_EXIT_CONNECT;
 		snprintf(r->msg, sizeof(r->msg),
@@ -272,6 +351,14 @@ link_on_event(void *arg, struct ws_event *ev)
 		link_on_request(l, ev);
 		break;
 	case WS_EV_OPEN:
+		link_trace_answer(l, ev->http);
+		if (l->trace)
+			wsx_info("* subprotocol %s, %s",
+				 ev->agreed->subprotocol[0]
+					 ? ev->agreed->subprotocol
+					 : "none",
+				 ev->agreed->deflate ? "permessage-deflate"
+						     : "no extensions");
 		link_on_open(l);
 		break;
 	case WS_EV_MESSAGE:
@@ -340,7 +427,8 @@ link_start_engine(struct wsx_link *l)
 	struct ws_proto_opts o = { .role = WS_ROLE_SERVER,
 				   .server = server_handshake(l->server),
 				   .on_event = link_on_event,
-				   .arg = l };
+				   .arg = l,
+				   .on_frame = link_frame_hook() };
 	struct wsx_conn *c = conn_new(l->loop, false, server_limits(l->server));
 
 	c->link = l;

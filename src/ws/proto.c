@@ -72,18 +72,21 @@ ws_proto_fail(struct ws_proto *p, int code, const char *reason)
 }
 
 static void
-proto_open(struct ws_proto *p, const struct ws_agreed *a)
+proto_open(struct ws_proto *p, const struct ws_agreed *a,
+	   const struct ws_http *h)
 {
-	struct ws_event ev = { .type = WS_EV_OPEN, .agreed = &p->agreed };
+	struct ws_event ev = { .type = WS_EV_OPEN,
+			       .agreed = &p->agreed,
+			       .http = h };
 
 	p->agreed = *a;
 	p->deflate = a->deflate;
 	if (p->deflate)
 		ws_deflate_init(&p->z, &a->params, p->o.role == WS_ROLE_SERVER,
 				p->o.max_message);
-	wsx_buf_release(&p->head);
 	ws_proto_enter(p, WS_IN_HANDSHAKE_DONE);
 	ws_proto_emit(p, &ev);
+	wsx_buf_release(&p->head); /* after: ev.http points into it */
 }
 
 int
@@ -193,7 +196,7 @@ proto_answer(struct ws_proto *p, struct ws_http *h)
 		return false;
 	}
 	ws_handshake_accept(&p->out, &req, s, &ans.agreed);
-	proto_open(p, &ans.agreed);
+	proto_open(p, &ans.agreed, NULL);
 	return true;
 }
 
@@ -214,7 +217,7 @@ proto_check(struct ws_proto *p, struct ws_http *h)
 		ws_proto_emit(p, &ev);
 		return false;
 	}
-	proto_open(p, &a);
+	proto_open(p, &a, h);
 	return true;
 }
 
@@ -290,6 +293,10 @@ ws_proto_feed(struct ws_proto *p, unsigned char *data, size_t len)
 		used = proto_head(p, data, len);
 		data += used;
 		len -= used;
+		/* a client refused: what follows the head is the answer's
+		 * body, left for the transport to show */
+		if (p->state == WS_STATE_CLOSED && p->o.role == WS_ROLE_CLIENT)
+			return used;
 	}
 	if (p->state == WS_STATE_CLOSED)
 		return used + len;

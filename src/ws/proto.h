@@ -112,9 +112,10 @@ struct ws_event {
 	const struct ws_request *request; /* REQUEST */
 	struct ws_answer *answer;	  /* REQUEST: the answer to give */
 	const struct ws_agreed *agreed;	  /* OPEN */
-	const struct ws_http *http; /* FAIL: the client's answer head, when
-				       one arrived and parsed (a redirect's
-				       Location, a refusal's fields) */
+	const struct ws_http *http; /* client, FAIL and OPEN: the server's
+				       answer head, when one arrived and
+				       parsed (a redirect's Location, a
+				       refusal's fields, -v) */
 };
 
 struct ws_proto_opts {
@@ -129,6 +130,10 @@ struct ws_proto_opts {
 					 the handshake (done elsewhere) */
 	void (*on_event)(void *arg, struct ws_event *ev);
 	void *arg;
+	/* Optional, for -vv: every frame sent (out) or received, as its
+	 * header says, before its payload is judged. */
+	void (*on_frame)(void *arg, bool out, int opcode, bool fin,
+			 uint64_t len, bool masked);
 };
 
 #define WS_MAX_PINGS 8 /* pings awaiting their pong, for round trips */
@@ -199,7 +204,9 @@ int ws_proto_receive(struct ws_proto *p, unsigned char *data, size_t len);
  * but stop as soon as ws_proto_hold(p, true) is in force, typically called
  * from inside an event (the application wants no more for now). Returns
  * the bytes taken; the rest is untouched, and is the caller's to feed again
- * after ws_proto_hold(p, false). Once CLOSED everything counts as taken.
+ * after ws_proto_hold(p, false). Once CLOSED everything counts as taken,
+ * but for a client whose handshake was refused: the bytes after the
+ * answer's head (its body) are left to the caller.
  * ws_proto_receive() ignores the hold and takes everything.
  */
 size_t ws_proto_feed(struct ws_proto *p, unsigned char *data, size_t len);

@@ -83,8 +83,12 @@ static void
 recv_start(struct ws_proto *p)
 {
 	const char *why = NULL;
-	int code = recv_check(p, &p->f, &why);
+	int code;
 
+	if (p->o.on_frame)
+		p->o.on_frame(p->o.arg, false, p->f.opcode, p->f.fin, p->f.len,
+			      p->f.masked);
+	code = recv_check(p, &p->f, &why);
 	if (code) {
 		ws_proto_fail(p, code, why);
 		return;

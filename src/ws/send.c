@@ -57,6 +57,8 @@ ws_send_frame(struct ws_proto *p, uint8_t opcode, bool fin, uint8_t rsv,
 	if (mask)
 		send_key(p, key);
 	h = ws_frame_build(o, opcode, fin, rsv, len, mask ? key : NULL);
+	if (p->o.on_frame)
+		p->o.on_frame(p->o.arg, true, opcode, fin, len, mask);
 	if (mask)
 		ws_frame_mask(o + h, data, len, key, 0);
 	else if (len)

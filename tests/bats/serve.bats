@@ -332,7 +332,7 @@ PY
 	assert_output "hi"
 	run --separate-stderr bash -c "echo hi | '$WSX' pipe -u ann:nope '$URL'"
 	assert_failure 4
-	assert_equal "$stderr" "wsx: handshake refused: HTTP 401"
+	assert_equal "$stderr" "wsx: handshake refused: HTTP 401 Unauthorized from $URL"
 }
 
 @test "serve --token: a Bearer header or ?token= gets in, nothing else" {
@@ -441,7 +441,7 @@ PY
 	done
 	run --separate-stderr bash -c "echo x | '$WSX' pipe '$URL'"
 	assert_failure 4
-	assert_equal "$stderr" "wsx: handshake refused: HTTP 503"
+	assert_equal "$stderr" "wsx: handshake refused: HTTP 503 Service Unavailable from $URL"
 	kill "$first"
 	wait "$first" || true
 	exec 7>&-
