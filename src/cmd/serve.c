@@ -393,7 +393,8 @@ static const struct wsx_optgroup *const serve_groups[] = {
 const struct wsx_cmd cmd_serve = {
 	.name = "serve",
 	.args = "[options]",
-	.summary = "run a WebSocket server: echo, broadcast, --exec PROG, --static DIR",
+	.summary =
+		"run a WebSocket server: echo, broadcast, --exec PROG, --static DIR",
 	.description =
 		"Listen for WebSocket clients and echo every message back with its type\n"
 		"and exact bytes, or (--broadcast) send it to every other client in\n"

@@ -140,8 +140,8 @@ wsx_accesslog_http(const struct wsx_http_request *req, unsigned status)
 
 	if (!accesslog_as_json) {
 		wsx_printable(path, sizeof(path), req->path, strlen(req->path));
-		wsx_notice("http %s %s %s: %u", req->peer,
-			   req->verb, path, status);
+		wsx_notice("http %s %s %s: %u", req->peer, req->verb, path,
+			   status);
 		return;
 	}
 	wsx_printable(path, sizeof(path), req->path, strlen(req->path));
