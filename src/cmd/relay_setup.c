@@ -97,13 +97,19 @@ static const struct wsx_optgroup relay_client_group = {
 	.except = relay_client_except,
 };
 
+/* the framing options, under the title wsx-relay(1) gives them */
+static const struct wsx_optgroup relay_framing_group = {
+	.title = "Framing of byte streams",
+	.base = &wsx_framing_optgroup,
+};
+
 /* in the order of relay_setup_parse()'s targets */
 const struct wsx_optgroup *const relay_groups[] = {
 	&relay_group,
 	&relay_server_group,
 	&relay_client_group,
 	&wsx_conn_optgroup,
-	&wsx_framing_optgroup,
+	&relay_framing_group,
 	&cmd_common_group,
 	NULL,
 };

@@ -379,15 +379,22 @@ out:
 	return status;
 }
 
+/* the framing options, under the title wsx-serve(1) gives them */
+static const struct wsx_optgroup serve_framing_group = {
+	.title = "Framing of a program's input and output (--exec, --sh)",
+	.base = &wsx_framing_optgroup,
+};
+
 static const struct wsx_optgroup *const serve_groups[] = {
-	&serve_group,	       &wsx_server_optgroup, &wsx_conn_optgroup,
-	&wsx_framing_optgroup, &cmd_common_group,    NULL,
+	&serve_group,	      &wsx_server_optgroup, &wsx_conn_optgroup,
+	&serve_framing_group, &cmd_common_group,    NULL,
 };
 
 const struct wsx_cmd cmd_serve = {
 	.name = "serve",
 	.args = "[options]",
-	.summary = "run an echo or broadcast WebSocket server",
+	.summary =
+		"run a WebSocket server: echo, broadcast, --exec PROG, --static DIR",
 	.description =
 		"Listen for WebSocket clients and echo every message back with its type\n"
 		"and exact bytes, or (--broadcast) send it to every other client in\n"

@@ -398,6 +398,7 @@ server_http_answer(struct wsx_server *s, const struct ws_http *h,
 	struct wsx_http_answer ans = { .status = 426 };
 	struct wsx_http_request req = { .method = server_method(h),
 					.peer = peer };
+	char verb[32]; /* any longer is cut: a log line, not a request */
 	const char *challenge;
 	char path[2048];
 	size_t n = strcspn(h->target, "?");
@@ -408,6 +409,8 @@ server_http_answer(struct wsx_server *s, const struct ws_http *h,
 	a->close = h->minor == 0 || ws_http_has_token(h, "Connection", "close");
 	snprintf(path, sizeof(path), "%.*s", (int)n, h->target);
 	req.path = path;
+	wsx_printable(verb, sizeof(verb), h->method, strlen(h->method));
+	req.verb = *verb ? verb : "-";
 	status = gate_check_http(&s->gate, h, &challenge);
 	if (!status &&
 	    (h->target[0] != '/' ||

@@ -42,6 +42,7 @@ struct wsx_http_request {
 	const char *method; /* "GET", "HEAD", or "" for any other */
 	const char *path;   /* percent-decoded, without the query */
 	const char *peer;   /* "127.0.0.1:53422" */
+	const char *verb;   /* the method as sent, made printable: for logs */
 };
 
 /* What to answer it: a file (status 200), a redirect, or a status. */

@@ -140,14 +140,14 @@ wsx_accesslog_http(const struct wsx_http_request *req, unsigned status)
 
 	if (!accesslog_as_json) {
 		wsx_printable(path, sizeof(path), req->path, strlen(req->path));
-		wsx_notice("http %s %s %s: %u", req->peer,
-			   *req->method ? req->method : "-", path, status);
+		wsx_notice("http %s %s %s: %u", req->peer, req->verb, path,
+			   status);
 		return;
 	}
 	wsx_printable(path, sizeof(path), req->path, strlen(req->path));
 	o = accesslog_event("http");
 	cJSON_AddStringToObject(o, "peer", req->peer);
-	cJSON_AddStringToObject(o, "method", req->method);
+	cJSON_AddStringToObject(o, "method", req->verb);
 	cJSON_AddStringToObject(o, "path", path);
 	cJSON_AddNumberToObject(o, "status", status);
 	accesslog_emit(o);

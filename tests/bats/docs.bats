@@ -1,12 +1,18 @@
 #!/usr/bin/env bats
-# The docs say what the code does: every option a command accepts is in its
-# --help, its man page and its completion, every option a man page documents
-# is accepted, the man pages are clean for mandoc, and README's command and
-# exit-status tables match the binary and wsx(1).
+# The docs say what the code does: a command's options are the same in what
+# it accepts (--list-options), its --help, its man page and the bash, zsh and
+# fish completions, both ways; --help's option groups are the man page's
+# OPTIONS subsections, in order; wsx --help's summary of a command is its man
+# page's NAME line and names its modes; the man pages are clean for mandoc,
+# and README's command and exit-status tables match the binary and wsx(1).
 
 load helpers
 
 MAN="$WSX_SRCDIR/man"
+
+teardown() {
+	stop_servers
+}
 
 commands() { "$WSX" --list-commands; }
 
@@ -42,27 +48,133 @@ long_options() { # CMD: its long options, one per line
 	done
 }
 
-@test "docs: every option a command takes is in its --help and its man page" {
-	local c o man help
+# Commands whose --help and man page are being brought together elsewhere:
+# their section and NAME checks are the skipped tests at the end.
+PENDING=" connect "
+
+accepted() { # CMD: the long and short options it takes, one per line
+	"$WSX" "$1" --list-options | cut -d' ' -f1,2 | tr ' ' '\n' |
+		grep -E '^-([[:alnum:]]$|-[a-z])' | grep -vx -- --list-options | sort -u
+}
+
+help_options() { # CMD: the options --help lists
+	"$WSX" "$1" --help |
+		grep -oE '^ {2}(-[[:alnum:]], )?--[a-z0-9-]+|^ {6}--[a-z0-9-]+' |
+		grep -oE -- '-[[:alnum:]]|--[a-z0-9-]+' | sort -u
+}
+
+man_items() { # CMD: the .TP item lines under OPTIONS, escapes and fonts gone
+	awk '/^\.SH OPTIONS/{on=1; next} /^\.SH/{on=0} on && prev ~ /^\.TP/ {print} {prev=$0}' \
+		"$MAN/wsx-$1.1" | sed -e 's/\\f[BIRP]//g' -e 's/\\//g'
+}
+
+man_options() { # CMD: the options its man page documents
+	man_items "$1" | grep -oE '^\.B[IR]? (-[[:alnum:]] ?", " )?--[a-z0-9-]+' |
+		grep -oE -- '(^| )-[[:alnum:]]|--[a-z0-9-]+' | tr -d ' ' | sort -u
+}
+
+bash_options() { # CMD: the long options bash completes after --
+	PATH="${WSX%/*}:$PATH" bash -c 'source "$1"; COMP_WORDS=(wsx "$2" --)
+		COMP_CWORD=2; _wsx; printf "%s\n" "${COMPREPLY[@]}"' _ \
+		"$WSX_SRCDIR/completions/wsx.bash" "$1" | sort -u
+}
+
+fish_options() { # CMD: the long options fish completes after --
+	PATH="${WSX%/*}:$PATH" fish -c 'source $argv[1]; complete -C "wsx $argv[2] --"' \
+		"$WSX_SRCDIR/completions/wsx.fish" "$1" | cut -f1 | sort -u
+}
+
+zsh_options() { # CMD: the long options in zsh's specs for it
+	PATH="${WSX%/*}:$PATH" zsh -fc "autoload -U compinit; compinit -u -D
+		source '$WSX_SRCDIR/completions/_wsx'; _wsx_specs wsx $1" |
+		grep -oE '^\*--[a-z0-9-]+' | cut -c2- | sort -u
+}
+
+same() { # WHAT EXPECTED ACTUAL: fail with what is missing and what is extra
+	[ "$2" = "$3" ] && return 0
+	fail "$(printf '%s\nmissing: %s\nextra: %s' "$1" \
+		"$(comm -23 <(echo "$2") <(echo "$3") | tr '\n' ' ')" \
+		"$(comm -13 <(echo "$2") <(echo "$3") | tr '\n' ' ')")"
+}
+
+help_sections() { # CMD: --help's option group titles, in order
+	"$WSX" "$1" --help | awk '/^ +-/ && prev ~ /^[A-Z].*:$/ {sub(/:$/, "", prev); print prev} {prev=$0}'
+}
+
+man_sections() { # CMD: the .SS headings under OPTIONS, in order
+	awk '/^\.SH OPTIONS/{on=1; next} /^\.SH/{on=0} on && /^\.SS /{sub(/^\.SS /, ""); print}' \
+		"$MAN/wsx-$1.1" | sed -e 's/\\-/-/g' -e 's/^"//' -e 's/"$//'
+}
+
+name_line() { # PAGE: what its NAME line says after the dash
+	awk '/^\.SH NAME/{getline; print; exit}' "$MAN/$1" | sed -e 's/\\-/-/g' -e 's/^[^ ]* - //'
+}
+
+summary() { # CMD: its line in wsx --help
+	"$WSX" --help | sed -n "s/^  $1  *//p"
+}
+
+@test "docs: --help lists exactly the options a command takes, long and short" {
+	local c
 	for c in $(commands); do
-		help=$("$WSX" "$c" --help)
-		man=$(man_text "wsx-$c.1")
-		for o in $(long_options "$c"); do
-			[ "$o" = --list-options ] && continue
-			[[ "$help" == *"$o"* ]] || fail "wsx $c --help lacks $o"
-			[[ "$man" == *"$o"* ]] || fail "wsx-$c(1) lacks $o"
-		done
+		same "wsx $c --help vs what it takes" "$(accepted "$c")" "$(help_options "$c")"
 	done
 }
 
-@test "docs: every option a man page documents is accepted" {
-	local c o accepted
+@test "docs: a man page documents exactly the options its command takes, long and short" {
+	local c
 	for c in $(commands); do
-		accepted=$(long_options "$c")
-		for o in $(grep -oE '^\.B[IR]? (\\-[a-z0-9]", ")?\\-\\-[a-z0-9\\-]+' "$MAN/wsx-$c.1" |
-			grep -oE '\\-\\-[a-z0-9\\-]+$' | sed 's/\\//g'); do
-			grep -qx -- "$o" <<<"$accepted" || fail "wsx-$c(1) documents $o, which wsx $c refuses"
-		done
+		same "wsx-$c(1) vs what wsx $c takes" "$(accepted "$c")" "$(man_options "$c")"
+	done
+}
+
+@test "docs: bash, zsh and fish complete exactly the options a command takes" {
+	# the completions ask the wsx on PATH: it must be the one under test
+	[ "${WSX##*/}" = wsx ] || skip "WSX is not named wsx"
+	local c want
+	for c in $(commands); do
+		want=$(accepted "$c" | grep -e '^--')
+		same "bash completion of wsx $c" "$want" "$(bash_options "$c")"
+		if command -v zsh >/dev/null; then
+			same "zsh completion of wsx $c" "$want" "$(zsh_options "$c")"
+		fi
+		if command -v fish >/dev/null; then
+			same "fish completion of wsx $c" "$want" "$(fish_options "$c")"
+		fi
+	done
+}
+
+@test "docs: --help's option groups are the man page's OPTIONS subsections, in order" {
+	local c
+	for c in $(commands); do
+		[[ "$PENDING" == *" $c "* ]] && continue
+		assert_equal "$(help_sections "$c")" "$(man_sections "$c")"
+	done
+}
+
+@test "docs: wsx --help's summary of each command is its man page's NAME line" {
+	local c
+	for c in $(commands); do
+		[[ "$PENDING" == *" $c "* ]] && continue
+		assert_equal "$(summary "$c")" "$(name_line "wsx-$c.1")"
+	done
+}
+
+@test "docs: serve's summary, NAME line and README row name all its modes: echo, broadcast, --exec, --static" {
+	local m row
+	row=$(grep '^| `wsx serve' "$WSX_SRCDIR/README.md")
+	for m in echo broadcast --exec --static; do
+		[[ "$(summary serve)" == *"$m"* ]] || fail "wsx --help's serve line lacks $m"
+		[[ "$(name_line wsx-serve.1)" == *"$m"* ]] || fail "wsx-serve(1)'s NAME lacks $m"
+		[[ "$row" == *"$m"* ]] || fail "README's serve row lacks $m"
+	done
+}
+
+@test "docs: README's bench row names every --mode" {
+	local m row
+	row=$(grep '^| `wsx bench' "$WSX_SRCDIR/README.md")
+	for m in $("$WSX" bench --list-options | sed -n 's/^--mode //p' | tr '|' ' '); do
+		[[ "$row" == *"$m"* ]] || fail "README's bench row lacks $m"
 	done
 }
 
@@ -85,23 +197,51 @@ long_options() { # CMD: its long options, one per line
 	assert_equal "$readme" "$man"
 }
 
-@test "docs: bash completion offers the commands and every option" {
-	local c o
-	# the completion asks the wsx on PATH: it must be the one under test
+@test "docs: bash completion offers every command" {
 	[ "${WSX##*/}" = wsx ] || skip "WSX is not named wsx"
+	local c
 	run bash -c "PATH='${WSX%/*}':\$PATH; source '$WSX_SRCDIR/completions/wsx.bash'
 		COMP_WORDS=(wsx ''); COMP_CWORD=1; _wsx; echo \"\${COMPREPLY[*]}\""
 	assert_success
 	for c in $(commands); do
 		[[ " $output " == *" $c "* ]] || fail "completion lacks command $c"
 	done
-	for c in $(commands); do
-		run bash -c "PATH='${WSX%/*}':\$PATH; source '$WSX_SRCDIR/completions/wsx.bash'
-			COMP_WORDS=(wsx $c --); COMP_CWORD=2; _wsx; echo \"\${COMPREPLY[*]}\""
-		assert_success
-		for o in $(long_options "$c"); do
-			[ "$o" = --list-options ] && continue
-			[[ " $output " == *" $o "* ]] || fail "completion of wsx $c lacks $o"
-		done
-	done
+}
+
+# Pending: remove the skip once wsx-connect.1's OPTIONS subsections and
+# NAME line match connect's --help and summary (or the other way round).
+@test "docs: connect's --help groups are wsx-connect(1)'s subsections, its summary the NAME line" {
+	skip "pending: wsx-connect.1 says 'Pipe options (standard input not a terminal)', 'Framing (standard input not a terminal)' and 'interactive WebSocket session'"
+	assert_equal "$(help_sections connect)" "$(man_sections connect)"
+	assert_equal "$(summary connect)" "$(name_line wsx-connect.1)"
+}
+
+quick_start() { # README's Quick start section
+	awk '/^## Quick start/{on=1; next} /^## /{on=0} on' "$WSX_SRCDIR/README.md"
+}
+
+@test "docs: README's quick start talks to a server with serve, connect and pipe before bench, and its pipe line works" {
+	local qs line
+	qs=$(quick_start)
+	[[ "$qs" == *"wsx serve"* ]] || fail "the quick start does not start a server"
+	[[ "$qs" == *"wsx connect ws://"* ]] || fail "the quick start does not show connect"
+	line=$(grep -m1 -E '^echo [a-z]+ \| wsx pipe ws://127\.0\.0\.1:8080/$' <<<"$qs") ||
+		fail "the quick start has no 'echo ... | wsx pipe ws://127.0.0.1:8080/' line"
+	(($(grep -n 'wsx pipe' <<<"$qs" | head -1 | cut -d: -f1) <
+		$(grep -n 'wsx bench' <<<"$qs" | head -1 | cut -d: -f1))) ||
+		fail "the quick start benchmarks before it pipes"
+	start_wsx_echo
+	line=${line//wsx pipe/\"\$WSX\" pipe}
+	run bash -c "WSX='$WSX'; ${line//:8080/:$PORT}"
+	assert_success
+	assert_output "$(set -- ${line#echo }; echo "$1")"
+}
+
+@test "docs: README names scripts/bootstrap only under Building, after the quick start" {
+	local first building
+	first=$(grep -n 'scripts/bootstrap' "$WSX_SRCDIR/README.md" | head -1 | cut -d: -f1)
+	building=$(grep -n '^## Building$' "$WSX_SRCDIR/README.md" | cut -d: -f1)
+	[ -n "$building" ] || fail "README has no '## Building' heading"
+	((first > building)) || fail "README shows scripts/bootstrap (line $first) before '## Building' (line $building)"
+	[[ "$(quick_start)" != *bootstrap* ]] || fail "the quick start mentions bootstrap"
 }

@@ -82,6 +82,60 @@ get() {
 	assert_output "wsx: --static: '$BATS_TEST_TMPDIR/none' is not a readable directory"
 }
 
+@test "serve --static: the log names each request's method, a POST as POST, an odd one made printable" {
+	start_wsx_echo --static "$WWW"
+	run curl -s -o /dev/null -w '%{http_code}' -X POST --data x "http://127.0.0.1:$PORT/"
+	assert_output "405"
+	run curl -s -o /dev/null -w '%{http_code}' -X PROPFIND "http://127.0.0.1:$PORT/sub/"
+	assert_output "405"
+	run curl -s -o /dev/null -w '%{http_code}' -X "$(printf 'M%.0s' {1..80})" "http://127.0.0.1:$PORT/"
+	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ POST /: 405$'
+	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ PROPFIND /sub/: 405$'
+	# a long method is cut, not the line
+	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ M{1,31} /: [0-9]{3}$'
+	refute_output --partial ' - /'
+}
+
+@test "serve --static --log-json: a POST's method is POST" {
+	start_wsx_echo --static "$WWW" --log-json
+	curl -s -o /dev/null -X POST --data x "http://127.0.0.1:$PORT/x"
+	run grep '"event":"http"' "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_output --partial '"method":"POST"'
+	assert_output --partial '"status":405'
+}
+
+# answer PATH [CURL-ARGS...]: the status line, then the body (no headers)
+answer() {
+	local path=$1
+	shift
+	curl -s --path-as-is -D "$BATS_TEST_TMPDIR/head" -o "$BATS_TEST_TMPDIR/body" \
+		"$@" "http://127.0.0.1:$PORT$path"
+	head -1 "$BATS_TEST_TMPDIR/head" | tr -d '\r'
+	grep -i '^content-type:' "$BATS_TEST_TMPDIR/head" | tr -d '\r'
+	cat "$BATS_TEST_TMPDIR/body"
+}
+
+@test "serve: 426, 301, 404 and 405 say their standard reason, with a plain text body and no link" {
+	start_wsx_echo
+	run answer /
+	assert_line --index 0 "HTTP/1.1 426 Upgrade Required"
+	assert_line --index 1 --regexp '^[Cc]ontent-[Tt]ype: text/plain'
+	refute_output --regexp '<|href|https?://'
+	stop_servers
+	start_wsx_echo --static "$WWW"
+	run answer /sub
+	assert_line --index 0 "HTTP/1.1 301 Moved Permanently"
+	refute_output --regexp '<|href'
+	run answer /missing.html
+	assert_line --index 0 "HTTP/1.1 404 Not Found"
+	assert_line --index 1 --regexp '^[Cc]ontent-[Tt]ype: text/plain'
+	refute_output --regexp '<|href|https?://'
+	run answer / -X POST
+	assert_line --index 0 "HTTP/1.1 405 Method Not Allowed"
+	refute_output --regexp '<|href|https?://'
+}
+
 @test "serve without --static answers plain HTTP with 426 at once" {
 	start_wsx_echo
 	run timeout 5 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/"

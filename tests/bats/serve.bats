@@ -71,6 +71,24 @@ wait_for_log() {
 	assert_output ""
 }
 
+@test "serve -v: says why a client was refused and that it shuts down; the default log does not" {
+	local v
+	for v in "" -v; do
+		start_wsx_echo --token t0k3n $v
+		run "$WSX" pipe "$URL/" </dev/null
+		assert_failure 4
+		stop_servers
+		run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+		if [ -n "$v" ]; then
+			assert_line "wsx: refused a client: no valid credentials"
+			assert_line "wsx: shutting down"
+		else
+			refute_output --partial "refused"
+			refute_output --partial "shutting down"
+		fi
+	done
+}
+
 @test "serve --log-json: the same events as JSON lines" {
 	start_server json "$WSX" serve -p 0 --log-json
 	grep -q '"event":"listening"' "$BATS_TEST_TMPDIR/json.log"
