@@ -39,6 +39,39 @@ accesslog_event(const char *event)
 	return o;
 }
 
+/*
+ * The request target for the log, printable, with a ?token= value (serve
+ * --token's credential in the URL) masked: logs are read by more people
+ * than the credentials are meant for.
+ */
+static void
+accesslog_path(char *out, size_t cap, const char *path)
+{
+	char masked[2048];
+	const char *q = strchr(path, '?');
+	size_t o = 0;
+
+	if (!q) {
+		wsx_printable(out, cap, path, strlen(path));
+		return;
+	}
+	for (const char *p = path; *p && o + 4 < sizeof(masked);) {
+		bool at_arg = p > q && (p[-1] == '?' || p[-1] == '&');
+
+		if (at_arg && !strncmp(p, "token=", 6)) {
+			size_t n = sizeof(masked) - o < 9 ? sizeof(masked) - o
+							  : 9;
+
+			memcpy(masked + o, "token=***", n);
+			o += n;
+			p += 6 + strcspn(p + 6, "&");
+			continue;
+		}
+		masked[o++] = *p++;
+	}
+	wsx_printable(out, cap, masked, o);
+}
+
 static void
 accesslog_emit(cJSON *o)
 {
@@ -58,7 +91,7 @@ accesslog_add_conn(cJSON *o, const struct wsx_conn_info *i)
 	char path[256];
 
 	/* the client chose these bytes: valid UTF-8 only, as in the text */
-	wsx_printable(path, sizeof(path), i->path, strlen(i->path));
+	accesslog_path(path, sizeof(path), i->path);
 	cJSON_AddStringToObject(o, "peer", i->peer);
 	cJSON_AddStringToObject(o, "path", path);
 	if (i->protocol[0])
@@ -88,7 +121,7 @@ wsx_accesslog_open(const struct wsx_conn_info *i)
 	cJSON *o;
 
 	if (!accesslog_as_json) {
-		wsx_printable(path, sizeof(path), i->path, strlen(i->path));
+		accesslog_path(path, sizeof(path), i->path);
 		wsx_notice("open %s %s%s", i->peer, path,
 			   i->compressed ? " (permessage-deflate)" : "");
 		return;
@@ -106,7 +139,7 @@ wsx_accesslog_close(const struct wsx_conn_info *i, const struct wsx_close *cl)
 	cJSON *o;
 
 	if (!accesslog_as_json) {
-		wsx_printable(path, sizeof(path), i->path, strlen(i->path));
+		accesslog_path(path, sizeof(path), i->path);
 		wsx_notice(
 			"close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, "
 			"out %llu msgs %llu bytes",

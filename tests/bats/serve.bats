@@ -365,6 +365,13 @@ PY
 	assert_output "101 -"
 	run http_status "$URL/?token=t0k3"
 	assert_output "401 Bearer"
+	# the log shows the token masked, other arguments as they were
+	echo hi | "$WSX" pipe "$URL/room?a=1&token=t0k3n&b=2" >/dev/null
+	wait_for_log 'room'
+	run grep -c 't0k3n' "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_output 0
+	grep -q '^wsx: open 127\.0\.0\.1:[0-9]* /room?a=1&token=\*\*\*&b=2$' \
+		"$BATS_TEST_TMPDIR/wsx-echo.log"
 }
 
 @test "serve --max-conns: one client more gets 503, and gets in once one leaves" {
