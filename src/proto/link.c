@@ -198,6 +198,14 @@ link_trace_tls(struct wsx_link *l)
 	link_trace_request(l);
 }
 
+/* Whether l->in holds a whole first line of a refusal's body. */
+bool
+link_body_line_ready(const struct wsx_link *l)
+{
+	return l->in.len >= 150 ||
+	       (l->in.len && memchr(wsx_buf_data(&l->in), '\n', l->in.len));
+}
+
 /*
  * A refused handshake's body, when it is text, often says why (a proxy's
  * or a framework's error page): its first line goes on the message,
@@ -265,7 +273,7 @@ link_deadline(lws_sorted_usec_list_t *sul)
 		wsx_info("dropped %s: its request took longer than "
 			 "--handshake-timeout",
 			 l->peer);
-	if (l->client && l->c && !l->c->open) {
+	if (l->client && l->c && !l->c->open && !l->c->result.status) {
 		struct wsx_close *r = &l->c->result;
 
 		r->status = WSX_EXIT_CONNECT;
@@ -356,8 +364,19 @@ link_input(struct wsx_link *l, unsigned char *data, size_t len)
 		link_feed(l, data, len);
 		link_want_write(l);
 		break;
-	case LINK_LINGER:
 	case LINK_AWAIT:
+		if (l->c && l->c->result.http_status) {
+			/* a refused client gathers the body's first line */
+			if (l->in.len < 512)
+				wsx_buf_append(&l->in, data,
+					       len < 512 - l->in.len
+						       ? len
+						       : 512 - l->in.len);
+			if (link_body_line_ready(l))
+				link_abort(l);
+		}
+		break;
+	case LINK_LINGER:
 	case LINK_CONNECTING:
 	case LINK_TUNNEL:
 		break; /* nothing more is wanted */

@@ -98,6 +98,7 @@ bool link_write(struct wsx_link *l, const unsigned char *data, size_t len,
 void link_stream_input(struct wsx_link *l, unsigned char *buf, size_t n,
 		       bool *eof);
 void link_trace_lines(const char *prefix, const char *text, size_t len);
+bool link_body_line_ready(const struct wsx_link *l);
 void link_trace_request(struct wsx_link *l);
 /* link_ws.c */
 /* the engine's on_frame for -vv, else NULL */

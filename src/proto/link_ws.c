@@ -510,6 +510,15 @@ link_flush_ws(struct wsx_link *l)
 		link_arm_deadline(l, LINK_LINGER_US);
 		return;
 	}
+	if (!len && c && c->result.http_status && !l->eof &&
+	    !link_body_line_ready(l)) {
+		/* a refusal: its body's first line may say why; wait a
+		 * moment for it (servers often write it after the head) */
+		l->phase = LINK_AWAIT;
+		link_update_rx(l);
+		link_arm_deadline(l, 300000);
+		return;
+	}
 	if (!len && ws_proto_state(&l->p) == WS_STATE_CLOSED) {
 		link_drop(l); /* a server drops TCP first */
 		return;
