@@ -30,7 +30,9 @@ static void
 answer(const struct wsx_static *st, const char *method, const char *path,
        unsigned status, const char *file_end)
 {
-	struct wsx_http_request req = { method, path, "test" };
+	struct wsx_http_request req = { .method = method,
+					.path = path,
+					.peer = "test" };
 	struct wsx_http_answer ans = { .status = 0 };
 
 	wsx_static_answer(st, &req, &ans);
@@ -48,7 +50,9 @@ int
 main(void)
 {
 	struct wsx_err err = { 0, "" };
-	struct wsx_http_request req = { "GET", "/sub", "test" };
+	struct wsx_http_request req = { .method = "GET",
+					.path = "/sub",
+					.peer = "test" };
 	struct wsx_http_answer ans = { .status = 0 };
 	struct wsx_static *st;
 	char path[256];
