@@ -234,7 +234,8 @@ start_mtls() {
 	assert_output 2
 	run grep -c '^wsx: open ' "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_output 2
-	run grep -vE '^wsx: (listening|open|close|refused) ' "$BATS_TEST_TMPDIR/wsx-echo.log"
+	# -v also shows each request's head ("PEER > ...")
+	run grep -vE '^wsx: (listening|open|close|refused) |^wsx: 127\.0\.0\.1:[0-9]+ > ' "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_output ""
 }
 
