@@ -67,50 +67,11 @@ http_printf(struct wsx_buf *out, const char *fmt, ...)
 							: sizeof(line) - 1);
 }
 
-const char *
-http_reason(int status)
-{
-	switch (status) {
-	case 101:
-		return "Switching Protocols";
-	case 200:
-		return "OK";
-	case 301:
-		return "Moved Permanently";
-	case 304:
-		return "Not Modified";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 413:
-		return "Payload Too Large";
-	case 426:
-		return "Upgrade Required";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 500:
-		return "Internal Server Error";
-	case 502:
-		return "Bad Gateway";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Error";
-	}
-}
-
 void
 http_status_answer(struct wsx_buf *out, int status, const char *header,
 		   const char *value, bool close)
 {
-	const char *reason = http_reason(status);
+	const char *reason = ws_http_reason(status);
 
 	http_printf(out, "HTTP/1.1 %d %s\r\nServer: wsx/%s\r\n", status, reason,
 		    PACKAGE_VERSION);

@@ -142,7 +142,6 @@ void link_close(struct wsx_conn *c);
 
 /* httpd.c: plain HTTP answers */
 long http_percent_decode(const char *s, size_t n, char *out, size_t cap);
-const char *http_reason(int status);
 void http_status_answer(struct wsx_buf *out, int status, const char *header,
 			const char *value, bool close);
 /* 200 with the file's head, or 304 (then false: no body) */

@@ -237,41 +237,12 @@ ws_handshake_accept(struct wsx_buf *out, const struct ws_request *req,
 	hs_printf(out, "\r\n");
 }
 
-static const char *
-hs_reason(int status)
-{
-	switch (status) {
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 426:
-		return "Upgrade Required";
-	case 429:
-		return "Too Many Requests";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 500:
-		return "Internal Server Error";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Error";
-	}
-}
-
 void
 ws_handshake_error(struct wsx_buf *out, int status, const char *message)
 {
 	size_t mlen = message ? strlen(message) : 0;
 
-	hs_printf(out, "HTTP/1.1 %d %s\r\n", status, hs_reason(status));
+	hs_printf(out, "HTTP/1.1 %d %s\r\n", status, ws_http_reason(status));
 	if (status == 426)
 		hs_printf(
 			out,

@@ -69,6 +69,10 @@ long ws_http_join(const struct ws_http *h, const char *name, char *out,
 bool ws_http_list_next(const char **s, const char *end, const char **item,
 		       size_t *len);
 
+/* The standard reason phrase for a status wsx answers with ("Error" for
+ * others); the one table for the engine's and the server's answers. */
+const char *ws_http_reason(int status);
+
 /* Whether s[0..len) is an RFC 7230 token. */
 bool ws_http_is_token(const char *s, size_t len);
 
