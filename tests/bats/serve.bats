@@ -58,7 +58,7 @@ wait_for_log() {
 	wait_for_log ': close '
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?x=1$'
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?x=1: 1000 from client, [0-9.]+ s, in 1 msgs 5 bytes, out 1 msgs 5 bytes$'
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?x=1: the client closed the connection: 1000 normal, [0-9.]+ s, in 1 msgs 5 bytes, out 1 msgs 5 bytes$'
 	stop_servers
 	local port
 	port=$(free_port)
@@ -108,7 +108,7 @@ close /j?k=v 1000 True 2 3 2 3 True"
 	assert_success
 	assert_output "$(seq 1 6)"
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
-	assert_line --regexp '/busy: 1000 from client'
+	assert_line --regexp '/busy: the client closed the connection: 1000 normal'
 	run -2 "$WSX" serve --idle-timeout soon
 }
 
@@ -538,5 +538,5 @@ PY
 	run cat "$BATS_TEST_TMPDIR/dead.out"
 	assert_output --regexp '^dropped [0-2]$'
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /dead: 1006, '
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /dead: the connection closed: 1006 abnormal, no close frame, '
 }
