@@ -283,7 +283,7 @@ for line in open(sys.argv[1]):
 	grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} #1 open 127\.0\.0\.1:[0-9]+ /$' "$log"
 	grep -Eq '^[0-9:.]+ #1 c>u text 5 hello$' "$log"
 	grep -Eq '^[0-9:.]+ #1 u>c text 5 hello$' "$log"
-	grep -Eq '^[0-9:.]+ #1 c>u close 1000$' "$log"
+	grep -Eq '^[0-9:.]+ #1 c>u close 1000 normal$' "$log"
 }
 
 @test "relay --record writes every event as JSON lines" {
