@@ -194,6 +194,22 @@ start_pinger() {
 	wait_log '^closed 1000 $'
 }
 
+@test "connect: the server going away (1001) is told who, code and name; exit 0" {
+	start_py
+	connected
+	kill -TERM "$LAST_PID"
+	wait_screen "^wsx: the server closed the connection: 1001 going away"
+	wait_screen '^EXIT=0$'
+}
+
+@test "connect: wsx serve closing an idle client (1001) is told as such; exit 0" {
+	start_server wsx-echo "$WSX" serve --echo -p 0 --idle-timeout 1
+	repl "$URL"
+	wait_screen '^wsx: connected to '
+	wait_screen "^wsx: the server closed the connection: 1001 going away"
+	wait_screen '^EXIT=0$'
+}
+
 @test "connect: Ctrl-C drops the line, a second Ctrl-C quits with 130" {
 	start_py
 	connected
