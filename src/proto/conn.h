@@ -38,7 +38,9 @@ struct wsx_close {
 	int code; /* close code; 1006 when the connection just dropped */
 	char reason[128]; /* printable */
 	bool by_peer;	  /* the peer sent the first close frame */
-	bool answered;	  /* we sent the first one and the peer answered */
+	/* we sent the first one and the peer answered with the same code
+	 * or 1000/1001 (another code is the peer's own close: by_peer) */
+	bool answered;
 	/* exit status for this ending (enum wsx_exit): 0 for a close we
 	 * chose that the peer answered, whatever its code; for one the peer
 	 * chose, 0 for 1000/1001 and WSX_EXIT_CLOSED otherwise */

@@ -41,12 +41,14 @@ link_record_close(struct wsx_conn *c, int code, const unsigned char *reason,
 	}
 	if (code == 1005)
 		code = 1000; /* no code given: a normal close */
-	if (c->close_sent) {
-		/* the answer to ours, whatever code it echoes: the close
-		 * stays the one we chose */
+	if (c->close_sent &&
+	    (code == c->close_code || code == 1000 || code == 1001)) {
+		/* the answer to ours: the close stays the one we chose */
 		r->answered = true;
 		return;
 	}
+	/* the peer's own, or one that crossed ours with a reason of its
+	 * own (a relay's 1011 as our 1000 left): that is how it ended */
 	r->by_peer = true;
 	r->code = code;
 	r->reason[0] = '\0';

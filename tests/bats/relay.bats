@@ -358,7 +358,7 @@ asyncio.run(main())' "$URL"
 	start_relay relay ws-l:0 tcp:127.0.0.1:1
 	run --separate-stderr bash -c "echo x | '$WSX' pipe '$URL'"
 	assert_failure 6
-	[[ "$stderr" == *"1011 'upstream unreachable'"* ]]
+	assert_equal "$stderr" "wsx: the server closed the connection: 1011 internal error 'upstream unreachable'"
 	start_relay relay2 --connect-first ws-l:0 tcp:127.0.0.1:1
 	run --separate-stderr bash -c "echo x | '$WSX' pipe '$URL'"
 	assert_failure 4
