@@ -245,10 +245,10 @@ conn_describe_close(struct wsx_conn *c)
 		r->status = WSX_EXIT_CLOSED;
 	if (r->msg[0])
 		return;
-	wsx_close_describe(r->msg, sizeof(r->msg),
-			   r->by_peer ? (c->client ? "the server" : "the client")
-				      : "wsx",
-			   r->code, r->reason);
+	wsx_close_describe(
+		r->msg, sizeof(r->msg),
+		r->by_peer ? (c->client ? "the server" : "the client") : "wsx",
+		r->code, r->reason);
 	n = strlen(r->msg);
 	if (!r->by_peer && !r->answered && r->code != 1006 && c->close_sent)
 		snprintf(r->msg + n, sizeof(r->msg) - n,

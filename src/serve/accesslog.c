@@ -111,14 +111,13 @@ wsx_accesslog_close(const struct wsx_conn_info *i, const struct wsx_close *cl)
 		wsx_close_describe(how, sizeof(how),
 				   cl->by_peer ? "the client" : "wsx", cl->code,
 				   cl->reason);
-		wsx_notice(
-			"close %s %s: %s, %.3f s, in %llu msgs %llu bytes, "
-			"out %llu msgs %llu bytes",
-			i->peer, path, how, secs,
-			(unsigned long long)i->msgs_in,
-			(unsigned long long)i->bytes_in,
-			(unsigned long long)i->msgs_out,
-			(unsigned long long)i->bytes_out);
+		wsx_notice("close %s %s: %s, %.3f s, in %llu msgs %llu bytes, "
+			   "out %llu msgs %llu bytes",
+			   i->peer, path, how, secs,
+			   (unsigned long long)i->msgs_in,
+			   (unsigned long long)i->bytes_in,
+			   (unsigned long long)i->msgs_out,
+			   (unsigned long long)i->bytes_out);
 		return;
 	}
 	o = accesslog_event("close");

@@ -49,8 +49,7 @@ wsx_close_describe(char *buf, size_t size, const char *who, int code,
 		return snprintf(buf, size,
 				"the connection closed: 1006 abnormal, no "
 				"close frame");
-	return snprintf(buf, size, "%s closed the connection: %d %s%s%s%s",
-			who, code, wsx_close_code_name(code),
-			has_reason ? " '" : "", has_reason ? reason : "",
-			has_reason ? "'" : "");
+	return snprintf(buf, size, "%s closed the connection: %d %s%s%s%s", who,
+			code, wsx_close_code_name(code), has_reason ? " '" : "",
+			has_reason ? reason : "", has_reason ? "'" : "");
 }
