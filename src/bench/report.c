@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench/report.h"
+#include "util/closecode.h"
 
 static const char *const mode_names[] = {
 	[BENCH_ECHO] = "echo",
@@ -70,11 +73,17 @@ print_bytes(FILE *out, uint64_t n)
 		fprintf(out, "%llu B", (unsigned long long)n);
 }
 
+/* "  HTTP 503: 2"; close codes with their names: "  closed 1011
+ * internal error: 2" */
 static void
 print_counts(FILE *out, const char *what, const struct bench_counts *c)
 {
+	bool closes = !strcmp(what, "closed");
+
 	for (size_t i = 0; i < BENCH_KEYS && c->count[i]; i++)
-		fprintf(out, "  %s %d: %llu", what, c->key[i],
+		fprintf(out, "  %s %d%s%s: %llu", what, c->key[i],
+			closes ? " " : "",
+			closes ? wsx_close_code_name(c->key[i]) : "",
 			(unsigned long long)c->count[i]);
 	if (c->other)
 		fprintf(out, "  %s (others): %llu", what,

@@ -595,14 +595,11 @@ session_closed(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 	if (!s->status || s->status == WSX_EXIT_OK)
 		s->status = cl->status;
 	term_editor_stop(s->ed);
-	if (s->closing && cl->status && cl->code != 1006)
-		wsx_error("closed with %d%s%s", cl->code,
-			  cl->reason[0] ? " " : "", cl->reason);
-	else if (cl->status)
+	/* a close we chose and the server answered was said when asked */
+	if (cl->status)
 		wsx_error("%s", cl->msg);
 	else if (!s->closing)
-		wsx_notice("the server closed the connection (%d%s%s)",
-			   cl->code, cl->reason[0] ? " " : "", cl->reason);
+		wsx_notice("%s", cl->msg);
 	session_finish(s);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto/internal.h"
+#include "util/closecode.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -225,25 +226,33 @@ wsx_conn_close(struct wsx_conn *c, int code, const char *reason)
 		link_close(c);
 }
 
+/*
+ * The exit status follows who chose the close: ours, answered by the peer,
+ * is done (0) whatever its code; the peer's follows the DESIGN table (0 for
+ * 1000/1001, else 6). Ours unanswered counts as if the peer had chosen it.
+ */
 static void
-conn_describe_close(struct wsx_close *r)
+conn_describe_close(struct wsx_conn *c)
 {
-	if (r->code == 1000 || r->code == 1001) {
+	struct wsx_close *r = &c->result;
+	size_t n;
+
+	if (!r->by_peer && r->answered)
 		r->status = WSX_EXIT_OK;
-		return;
-	}
-	r->status = WSX_EXIT_CLOSED;
+	else if (r->code == 1000 || r->code == 1001)
+		r->status = WSX_EXIT_OK;
+	else
+		r->status = WSX_EXIT_CLOSED;
 	if (r->msg[0])
 		return;
-	if (r->code == 1006)
-		snprintf(r->msg, sizeof(r->msg),
-			 "connection closed abnormally (1006, no close frame)");
-	else
-		snprintf(r->msg, sizeof(r->msg),
-			 "%s closed the connection with %d%s%s%s",
-			 r->by_peer ? "peer" : "we", r->code,
-			 r->reason[0] ? " '" : "", r->reason,
-			 r->reason[0] ? "'" : "");
+	wsx_close_describe(
+		r->msg, sizeof(r->msg),
+		r->by_peer ? (c->client ? "the server" : "the client") : "wsx",
+		r->code, r->reason);
+	n = strlen(r->msg);
+	if (!r->by_peer && !r->answered && r->code != 1006 && c->close_sent)
+		snprintf(r->msg + n, sizeof(r->msg) - n,
+			 "; no close frame came back");
 }
 
 static void
@@ -263,7 +272,7 @@ conn_closed(struct wsx_conn *c)
 {
 	if (c->finished)
 		return;
-	conn_describe_close(&c->result);
+	conn_describe_close(c);
 	conn_finish(c);
 }
 

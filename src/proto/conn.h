@@ -38,10 +38,19 @@ struct wsx_close {
 	int code; /* close code; 1006 when the connection just dropped */
 	char reason[128]; /* printable */
 	bool by_peer;	  /* the peer sent the first close frame */
-	int status;	  /* exit status for this ending (enum wsx_exit) */
+	/* we sent the first one and the peer answered with the same code
+	 * or 1000/1001 (another code is the peer's own close: by_peer) */
+	bool answered;
+	/* exit status for this ending (enum wsx_exit): 0 for a close we
+	 * chose that the peer answered, whatever its code; for one the peer
+	 * chose, 0 for 1000/1001 and WSX_EXIT_CLOSED otherwise */
+	int status;
 	int http_status;  /* a refused handshake's HTTP status, else 0 */
 	bool timed_out;	  /* connecting or closing took too long */
-	char msg[512];	  /* what happened, for a "wsx: ..." line */
+	/* what happened, for a "wsx: ..." line: wsx_close_describe()'s words
+	 * ("the server closed the connection: 1001 going away 'bye'") unless
+	 * a failure says more */
+	char msg[512];
 };
 
 struct wsx_conn_info {

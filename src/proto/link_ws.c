@@ -21,6 +21,7 @@
 #include "proto/link.h"
 #include "proto/tls.h"
 #include "proto/tunnel.h"
+#include "util/closecode.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -40,8 +41,14 @@ link_record_close(struct wsx_conn *c, int code, const unsigned char *reason,
 	}
 	if (code == 1005)
 		code = 1000; /* no code given: a normal close */
-	if (c->close_sent && (code == 1000 || code == 1001))
-		return; /* the answer to ours */
+	if (c->close_sent &&
+	    (code == c->close_code || code == 1000 || code == 1001)) {
+		/* the answer to ours: the close stays the one we chose */
+		r->answered = true;
+		return;
+	}
+	/* the peer's own, or one that crossed ours with a reason of its
+	 * own (a relay's 1011 as our 1000 left): that is how it ended */
 	r->by_peer = true;
 	r->code = code;
 	r->reason[0] = '\0';
@@ -343,6 +350,7 @@ link_on_event(void *arg, struct ws_event *ev)
 	struct wsx_link *l = arg;
 	struct wsx_conn *c = l->c;
 	struct wsx_msg m;
+	size_t n;
 
 	if (!c)
 		return; /* the owner is gone; the engine finishes alone */
@@ -410,12 +418,14 @@ link_on_event(void *arg, struct ws_event *ev)
 		if (ev->code == 1009)
 			snprintf(c->result.msg, sizeof(c->result.msg),
 				 "message larger than --max-message (%zu "
-				 "bytes); closed with 1009",
+				 "bytes); ",
 				 c->lim.max_message);
 		else
-			snprintf(c->result.msg, sizeof(c->result.msg),
-				 "%s; closed with %d", ev->reason,
-				 c->result.code);
+			snprintf(c->result.msg, sizeof(c->result.msg), "%.300s; ",
+				 ev->reason);
+		n = strlen(c->result.msg);
+		wsx_close_describe(c->result.msg + n, sizeof(c->result.msg) - n,
+				   "wsx", c->result.code, "");
 		link_want_write(l);
 		break;
 	}

@@ -79,11 +79,10 @@ reconnect_schedule(struct reconnect *r, const struct wsx_close *cl)
 	delay = wsx_backoff_next(&r->backoff);
 	if (r->opts->max_retries)
 		snprintf(limit, sizeof(limit), " of %lu", r->opts->max_retries);
+	/* cl->msg says how it closed, in the words every close is told in */
 	wsx_notice("%s; reconnect attempt %lu%s in %.3f s",
-		   cl->msg[0]	      ? cl->msg
-		   : cl->code == 1001 ? "peer went away (1001)"
-				      : "connection closed",
-		   r->failures, limit, (double)delay / 1e6);
+		   cl->msg[0] ? cl->msg : "connection closed", r->failures,
+		   limit, (double)delay / 1e6);
 	wsx_timer_arm(r->timer, delay ? delay : 1);
 	return true;
 }

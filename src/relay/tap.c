@@ -11,6 +11,7 @@
 
 #include "relay/tap.h"
 #include "util/base64.h"
+#include "util/closecode.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -216,8 +217,9 @@ wsx_tap_close(struct wsx_tap *t, unsigned long id, int dir, int code,
 
 	if (t->log) {
 		tap_log_head(&tv, id);
-		fprintf(stderr, "%s close %d%s%s\n", tap_dirs[dir], code,
-			*reason ? " " : "", reason);
+		fprintf(stderr, "%s close %d %s%s%s%s\n", tap_dirs[dir], code,
+			wsx_close_code_name(code), *reason ? " '" : "", reason,
+			*reason ? "'" : "");
 	}
 	if (t->record) {
 		cJSON *o = tap_event(now, id, dir, "close");

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "serve/accesslog.h"
+#include "util/closecode.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -135,25 +136,27 @@ void
 wsx_accesslog_close(const struct wsx_conn_info *i, const struct wsx_close *cl)
 {
 	double secs = (double)(wsx_now_us() - i->opened_us) / 1e6;
-	char path[256];
+	char path[256], how[256];
 	cJSON *o;
 
 	if (!accesslog_as_json) {
 		accesslog_path(path, sizeof(path), i->path);
-		wsx_notice(
-			"close %s %s: %d%s, %.3f s, in %llu msgs %llu bytes, "
-			"out %llu msgs %llu bytes",
-			i->peer, path, cl->code,
-			cl->by_peer ? " from client" : "", secs,
-			(unsigned long long)i->msgs_in,
-			(unsigned long long)i->bytes_in,
-			(unsigned long long)i->msgs_out,
-			(unsigned long long)i->bytes_out);
+		wsx_close_describe(how, sizeof(how),
+				   cl->by_peer ? "the client" : "wsx", cl->code,
+				   cl->reason);
+		wsx_notice("close %s %s: %s, %.3f s, in %llu msgs %llu bytes, "
+			   "out %llu msgs %llu bytes",
+			   i->peer, path, how, secs,
+			   (unsigned long long)i->msgs_in,
+			   (unsigned long long)i->bytes_in,
+			   (unsigned long long)i->msgs_out,
+			   (unsigned long long)i->bytes_out);
 		return;
 	}
 	o = accesslog_event("close");
 	accesslog_add_conn(o, i);
 	cJSON_AddNumberToObject(o, "code", cl->code);
+	cJSON_AddStringToObject(o, "name", wsx_close_code_name(cl->code));
 	if (cl->reason[0])
 		cJSON_AddStringToObject(o, "reason", cl->reason);
 	cJSON_AddBoolToObject(o, "by_client", cl->by_peer);
@@ -172,12 +175,12 @@ wsx_accesslog_http(const struct wsx_http_request *req, unsigned status)
 	cJSON *o;
 
 	if (!accesslog_as_json) {
-		wsx_printable(path, sizeof(path), req->path, strlen(req->path));
+		accesslog_path(path, sizeof(path), req->path);
 		wsx_notice("http %s %s %s: %u", req->peer, req->verb, path,
 			   status);
 		return;
 	}
-	wsx_printable(path, sizeof(path), req->path, strlen(req->path));
+	accesslog_path(path, sizeof(path), req->path);
 	o = accesslog_event("http");
 	cJSON_AddStringToObject(o, "peer", req->peer);
 	cJSON_AddStringToObject(o, "method", req->verb);

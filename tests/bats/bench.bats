@@ -139,12 +139,15 @@ assert abs(r - 1000) <= 50, r' "$output"
 	assert_equal "$(json integrity.mismatched)" "$(json integrity.compared)"
 }
 
-@test "bench: a server closing with 1011 is an error by close code, exit 1" {
+@test "bench: a server closing with 1011 is an error by close code and name, exit 1" {
 	start_server peer "$NODE" "$HELPERS/node_bench_peer.js" --close-after 10
 	run --separate-stderr "$WSX" bench --json -c 2 -d 1 --warmup 0 "$URL"
 	assert_failure 1
 	assert_equal "$(json errors.closes.1011)" 2
-	[[ "$stderr" == *"1011"* ]]
+	[[ "$stderr" == *"first error: the server closed the connection: 1011 internal error"* ]]
+	run --separate-stderr "$WSX" bench -c 2 -d 1 --warmup 0 "$URL"
+	assert_failure 1
+	assert_output --partial "closed 1011 internal error: 2"
 }
 
 @test "bench --fail-if: a crossed threshold exits 1 and is reported" {

@@ -181,3 +181,32 @@ sys.stdout.write(json.dumps([{"id": i, "name": "item-%d" % i, "tags": ["a", "b"]
 	run cat "$SERVER_LOG"
 	assert_output --partial 'closed 1001'
 }
+
+@test "connect on a terminal: Ctrl-C twice, a server that never answers the Close: 1001 sent, exit 130 within --grace" {
+	start_server mute "$PYTHON" "$HELPERS/hostile_server.py" mute
+	run env NO_COLOR=1 TERM=xterm XDG_STATE_HOME="$BATS_TEST_TMPDIR/state" \
+		"$PYTHON" "$HELPERS/pty_run.py" --timeout 30 --out "$SHOWN" \
+		--when 'Ctrl-D closes' --do signal:INT \
+		--when 'press Ctrl-C again' --do signal:INT \
+		-- "$WSX" connect --grace 1 "$URL"
+	assert_line 'status 130'
+	assert_terminal_as_before
+	# --grace 1 and a little to leave; not the 30 s the server holds on
+	local took
+	took=$(sed -n 's/^seconds //p' <<<"$output")
+	"$PYTHON" -c "import sys; t = float(sys.argv[1]); sys.exit(not 0.9 <= t < 5)" "$took"
+	run cat "$BATS_TEST_TMPDIR/mute.log"
+	assert_output --partial 'close 1001 interrupted'
+}
+
+@test "connect on a terminal: /close 4001 bye to wsx serve --echo, answered: exit 0, serve says who closed" {
+	start_server wsx-echo "$WSX" serve --echo -p 0
+	run env NO_COLOR=1 TERM=xterm XDG_STATE_HOME="$BATS_TEST_TMPDIR/state" \
+		"$PYTHON" "$HELPERS/pty_run.py" --timeout 30 --out "$SHOWN" \
+		--when 'Ctrl-D closes' --do 'keys:/close 4001 bye\r' \
+		-- "$WSX" connect "$URL"
+	assert_line 'status 0'
+	assert_terminal_as_before
+	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
+	assert_line --regexp "^wsx: close 127\.0\.0\.1:[0-9]+ /: the client closed the connection: 4001 private use 'bye', "
+}

@@ -178,12 +178,12 @@ start_pinger() {
 	[ "$(grep -c '^pong aGVsbG8=$' "$SERVER_LOG")" -eq 2 ]
 }
 
-@test "connect: /close 4000 bye reaches the server as code 4000, reason bye" {
+@test "connect: /close 4000 bye reaches the server as code 4000, reason bye; answered, it exits 0" {
 	start_py
 	connected
 	type_line '/close 4000 bye'
 	wait_log '^closed 4000 bye$'
-	wait_screen '^EXIT=6$'
+	wait_screen '^EXIT=0$'
 }
 
 @test "connect: Ctrl-D closes with 1000 and exits 0 once the server answers" {
@@ -192,6 +192,22 @@ start_pinger() {
 	keys C-d
 	wait_screen '^EXIT=0$'
 	wait_log '^closed 1000 $'
+}
+
+@test "connect: the server going away (1001) is told who, code and name; exit 0" {
+	start_py
+	connected
+	kill -TERM "$LAST_PID"
+	wait_screen "^wsx: the server closed the connection: 1001 going away"
+	wait_screen '^EXIT=0$'
+}
+
+@test "connect: wsx serve closing an idle client (1001) is told as such; exit 0" {
+	start_server wsx-echo "$WSX" serve --echo -p 0 --idle-timeout 1
+	repl "$URL"
+	wait_screen '^wsx: connected to '
+	wait_screen "^wsx: the server closed the connection: 1001 going away"
+	wait_screen '^EXIT=0$'
 }
 
 @test "connect: Ctrl-C drops the line, a second Ctrl-C quits with 130" {
@@ -387,7 +403,7 @@ start_pinger() {
 	type_line 'before'
 	wait_screen '^< before$'
 	kill -KILL "$LAST_PID"
-	wait_screen '^wsx: connection closed abnormally .*reconnect attempt 1 in [0-9.]+ s$'
+	wait_screen '^wsx: the connection closed: 1006 abnormal, no close frame; reconnect attempt 1 in [0-9.]+ s$'
 	start_py --port "$port"
 	wait_screen '^wsx: reconnected after [0-9]+ attempts?$' 100
 	type_line 'after'

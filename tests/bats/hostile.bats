@@ -150,7 +150,7 @@ PY
 	start_server big "$PYTHON" "$HELPERS/hostile_server.py" big-frame
 	run --separate-stderr timeout 20 "$WSX" pipe --max-message 1M "$URL" </dev/null
 	assert_equal "$status" 6
-	assert_equal "$stderr" "wsx: message larger than --max-message (1048576 bytes); closed with 1009"
+	assert_equal "$stderr" "wsx: message larger than --max-message (1048576 bytes); wsx closed the connection: 1009 message too big"
 }
 
 @test "hostile server: a flood into a stdout nobody reads keeps the client's memory bounded" {

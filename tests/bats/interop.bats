@@ -401,8 +401,7 @@ close_with_4001() {
 	run --separate-stderr bash -c "echo hi | timeout 20 '$WSX' pipe -n '$URL'"
 	assert_failure 6
 	assert_output ""
-	[[ "$stderr" == *4001* ]]
-	[[ "$stderr" == *custom* ]]
+	assert_equal "$stderr" "wsx: the server closed the connection: 4001 private use 'custom'"
 	run grep -c '^message text 2$' "$PEER_LOG"
 	assert_output 1
 }

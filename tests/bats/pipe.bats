@@ -199,7 +199,7 @@ PY
 	start_server push "$PYTHON" "$BATS_TEST_TMPDIR/push.py"
 	run --separate-stderr "$WSX" pipe -n --max-message 999 "$URL" </dev/null
 	assert_failure 6
-	[ "$stderr" = "wsx: message larger than --max-message (999 bytes); closed with 1009" ]
+	[ "$stderr" = "wsx: message larger than --max-message (999 bytes); wsx closed the connection: 1009 message too big" ]
 	assert_output ""
 }
 

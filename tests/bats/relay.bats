@@ -283,7 +283,7 @@ for line in open(sys.argv[1]):
 	grep -Eq '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} #1 open 127\.0\.0\.1:[0-9]+ /$' "$log"
 	grep -Eq '^[0-9:.]+ #1 c>u text 5 hello$' "$log"
 	grep -Eq '^[0-9:.]+ #1 u>c text 5 hello$' "$log"
-	grep -Eq '^[0-9:.]+ #1 c>u close 1000$' "$log"
+	grep -Eq '^[0-9:.]+ #1 c>u close 1000 normal$' "$log"
 }
 
 @test "relay --record writes every event as JSON lines" {
@@ -358,7 +358,7 @@ asyncio.run(main())' "$URL"
 	start_relay relay ws-l:0 tcp:127.0.0.1:1
 	run --separate-stderr bash -c "echo x | '$WSX' pipe '$URL'"
 	assert_failure 6
-	[[ "$stderr" == *"1011 'upstream unreachable'"* ]]
+	assert_equal "$stderr" "wsx: the server closed the connection: 1011 internal error 'upstream unreachable'"
 	start_relay relay2 --connect-first ws-l:0 tcp:127.0.0.1:1
 	run --separate-stderr bash -c "echo x | '$WSX' pipe '$URL'"
 	assert_failure 4

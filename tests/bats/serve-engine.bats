@@ -110,7 +110,7 @@ binary:20000 binary:1M:zeros binary:1M:zeros text:1 text:1 text:1"
 	assert_output --partial "$(ok_lines $msgs)"
 	assert_compressed 8 11
 	run server_log
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /: 1000 from client, [0-9.]+ s, in 11 msgs 2217155 bytes, out 11 msgs 2217155 bytes$'
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /: the client closed the connection: 1000 normal, [0-9.]+ s, in 11 msgs 2217155 bytes, out 11 msgs 2217155 bytes$'
 }
 
 NODE_MSGS="text:0 text:1 text:1000 text:100000 text:1M text:1M:zeros
@@ -531,7 +531,7 @@ last_modified() {
 	echo "$output"
 	assert_line --index 0 "wsx: listening on ws://127.0.0.1:$PORT"
 	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?a=1 \(permessage-deflate\)$'
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?a=1: 1000 from client, [0-9.]+ s, in 2 msgs 7 bytes, out 2 msgs 7 bytes$'
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?a=1: the client closed the connection: 1000 normal, [0-9.]+ s, in 2 msgs 7 bytes, out 2 msgs 7 bytes$'
 	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ GET /index\.html: 200$'
 	run grep -v '^wsx: ' "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_output ""

@@ -172,5 +172,5 @@ binary:0,1,2,255</pre>'
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_line --regexp '^wsx: http 127\.0\.0\.1:[0-9]+ GET /: 200$'
 	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /browser \(permessage-deflate\)$'
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /browser: 1000 from client, .* in 2 msgs 24 bytes, out 2 msgs 24 bytes$'
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /browser: the client closed the connection: 1000 normal '"'"'done'"'"', .* in 2 msgs 24 bytes, out 2 msgs 24 bytes$'
 }

@@ -58,7 +58,7 @@ wait_for_log() {
 	wait_for_log ': close '
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_line --regexp '^wsx: open 127\.0\.0\.1:[0-9]+ /room\?x=1$'
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?x=1: 1000 from client, [0-9.]+ s, in 1 msgs 5 bytes, out 1 msgs 5 bytes$'
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /room\?x=1: the client closed the connection: 1000 normal, [0-9.]+ s, in 1 msgs 5 bytes, out 1 msgs 5 bytes$'
 	stop_servers
 	local port
 	port=$(free_port)
@@ -103,13 +103,13 @@ for line in open(sys.argv[1]):
     elif e["event"] == "open":
         print("open", e["path"], e["peer"].startswith("127.0.0.1:"), e["time"][-1])
     else:
-        print(e["event"], e["path"], e["code"], e["by_client"], e["msgs_in"],
+        print(e["event"], e["path"], e["code"], repr(e["name"]), e["by_client"], e["msgs_in"],
               e["bytes_in"], e["msgs_out"], e["bytes_out"], e["seconds"] >= 0)
 ' "$BATS_TEST_TMPDIR/json.log"
 	assert_success
 	assert_output "listening True
 open /j?k=v True Z
-close /j?k=v 1000 True 2 3 2 3 True"
+close /j?k=v 1000 'normal' True 2 3 2 3 True"
 }
 
 @test "serve --idle-timeout: a silent client is closed with 1001, a talking one stays" {
@@ -120,13 +120,13 @@ close /j?k=v 1000 True 2 3 2 3 True"
 	assert_success
 	# closed between 1 and 1.25 s of silence; allow a slow machine
 	[ $((SECONDS - t0)) -lt 8 ]
-	wait_for_log ': close .*/idle: 1001,'
+	wait_for_log ": close .*/idle: wsx closed the connection: 1001 going away"
 	# one message every 0.4 s for 2.4 s keeps a client open
 	run bash -c "for i in 1 2 3 4 5 6; do echo \$i; sleep 0.4; done | '$WSX' pipe '$URL/busy'"
 	assert_success
 	assert_output "$(seq 1 6)"
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
-	assert_line --regexp '/busy: 1000 from client'
+	assert_line --regexp '/busy: the client closed the connection: 1000 normal'
 	run -2 "$WSX" serve --idle-timeout soon
 }
 
@@ -563,5 +563,5 @@ PY
 	run cat "$BATS_TEST_TMPDIR/dead.out"
 	assert_output --regexp '^dropped [0-2]$'
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
-	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /dead: 1006, '
+	assert_line --regexp '^wsx: close 127\.0\.0\.1:[0-9]+ /dead: the connection closed: 1006 abnormal, no close frame, '
 }

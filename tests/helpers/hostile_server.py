@@ -13,6 +13,9 @@ every connection the same way, by MODE:
                   as fast as the client takes them, for up to 60 s
   big-frame       a correct handshake, then a frame header announcing 2^40
                   bytes, and then a trickle of them
+  mute            a correct handshake, then reads and never answers: a
+                  client's Close is printed ("close CODE REASON") but gets
+                  no Close back
 Exits by itself after 120 s so it cannot outlive a test run.
 Run with /usr/bin/python3."""
 import base64
@@ -69,6 +72,32 @@ def frame(opcode, payload, mask=False):
     return head + k + bytes(b ^ k[i % 4] for i, b in enumerate(payload))
 
 
+def read_mute(c):
+    """Read a client's frames (masked, short) until EOF; print Closes."""
+    buf = b""
+    end = time.time() + 30
+    c.settimeout(1)
+    while time.time() < end:
+        try:
+            chunk = c.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            return
+        buf += chunk
+        while len(buf) >= 6 and len(buf) >= 6 + (buf[1] & 0x7F):
+            n = buf[1] & 0x7F
+            if n > 125:
+                return  # a long data frame: not what this mode is for
+            k, body = buf[2:6], buf[6:6 + n]
+            body = bytes(b ^ k[i % 4] for i, b in enumerate(body))
+            if buf[0] & 0x0F == 8:
+                code = struct.unpack("!H", body[:2])[0] if n >= 2 else 1005
+                print("close %d %s" % (code, body[2:].decode(errors="replace")),
+                      flush=True)
+            buf = buf[6 + n:]
+
+
 def serve(c, mode, arg):
     key = read_request(c)
     if key is None:
@@ -90,6 +119,9 @@ def serve(c, mode, arg):
         end = time.time() + 60
         while time.time() < end:
             c.sendall(msg)
+    elif mode == "mute":
+        c.sendall(answer(key))
+        read_mute(c)
     elif mode == "big-frame":
         c.sendall(answer(key) + bytes([0x82, 127]) + struct.pack("!Q", 1 << 40))
         end = time.time() + 30
