@@ -829,10 +829,13 @@ connect_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
 	if (first < 0)
 		goto out;
-	if (argc - first != !opts.url) {
-		status = cmd_usage(cmd, argc == first ? "missing URL"
-			: opts.url ? "-c URL and a URL: give one"
-				   : "too many arguments");
+	if (argc == first && !opts.url) {
+		status = cmd_usage(cmd, "missing URL");
+		goto out;
+	}
+	if (argc - first > !opts.url) {
+		status = cmd_usage(cmd, opts.url ? "-c URL and a URL: give one"
+						 : "too many arguments");
 		goto out;
 	}
 	status = pipe_check_opts(cmd, &popts);
