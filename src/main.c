@@ -14,12 +14,14 @@
 #include "cmd/cmd.h"
 #include "proto/version.h"
 #include "util/err.h"
+#include "util/url.h"
 
 static void
 main_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: wsx [--version] [--help] COMMAND [options] [args]\n\n"
+		"Usage: wsx [--version] [--help] COMMAND [options] [args]\n"
+		"       wsx URL [options]   (connect on a terminal, else pipe)\n\n"
 		"A command-line WebSocket toolkit. Commands:\n");
 	for (size_t i = 0; wsx_cmds[i]; i++)
 		fprintf(out, "  %-10s %s\n", wsx_cmds[i]->name,
@@ -72,6 +74,28 @@ main_try_man(const char *name)
 	execlp("man", "man", page, (char *)NULL);
 }
 
+/* "wsx: 'conect' is not a wsx command. Did you mean 'connect'?" */
+static int
+main_not_a_command(const char *name)
+{
+	const struct wsx_cmd *near = wsx_cmd_suggest(name);
+	char shown[64];
+
+	snprintf(shown, sizeof(shown), "%s", name);
+	for (char *p = shown; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (near)
+		fprintf(stderr,
+			"wsx: '%s' is not a wsx command. Did you mean '%s'?\n",
+			shown, near->name);
+	else
+		fprintf(stderr,
+			"wsx: '%s' is not a wsx command (see 'wsx help')\n",
+			shown);
+	return WSX_EXIT_USAGE;
+}
+
 static int
 main_help(int argc, char **argv)
 {
@@ -82,15 +106,31 @@ main_help(int argc, char **argv)
 		return WSX_EXIT_OK;
 	}
 	cmd = wsx_cmd_find(argv[1]);
-	if (!cmd) {
-		fprintf(stderr,
-			"wsx: no help for '%s': not a wsx command (see 'wsx help')\n",
-			argv[1]);
-		return WSX_EXIT_USAGE;
-	}
+	if (!cmd)
+		return main_not_a_command(argv[1]);
 	main_try_man(cmd->name);
 	cmd_print_help(cmd, stdout);
 	return WSX_EXIT_OK;
+}
+
+/*
+ * `wsx URL [options]`, websocat's habit: connect on a terminal, else pipe.
+ * The URL goes last, so options after it reach the command as if written
+ * before it.
+ */
+static int
+main_url(int argc, char **argv)
+{
+	const struct wsx_cmd *cmd =
+		isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? &cmd_connect
+							      : &cmd_pipe;
+	char *url = argv[1];
+
+	/* argv[1..argc-1] becomes CMD options... URL: argv[0] is the name */
+	memmove(&argv[1], &argv[2], (size_t)(argc - 2) * sizeof(char *));
+	argv[argc - 1] = url;
+	argv[0] = (char *)cmd->name;
+	return cmd->run(cmd, argc, argv);
 }
 
 int
@@ -127,11 +167,9 @@ main(int argc, char **argv)
 		return WSX_EXIT_USAGE;
 	}
 	cmd = wsx_cmd_find(argv[1]);
-	if (!cmd) {
-		fprintf(stderr,
-			"wsx: '%s' is not a wsx command (see 'wsx help')\n",
-			argv[1]);
-		return WSX_EXIT_USAGE;
-	}
+	if (!cmd && wsx_url_has_scheme(argv[1]))
+		return main_url(argc, argv);
+	if (!cmd)
+		return main_not_a_command(argv[1]);
 	return cmd->run(cmd, argc - 1, argv + 1);
 }

@@ -232,6 +232,8 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 	cJSON_AddStringToObject(root, "type",
 				cfg->payload.type == WSX_MSG_TEXT ? "text"
 								  : "binary");
+	cJSON_AddNumberToObject(root, "in_flight", cfg->pipeline);
+	/* the same, under the name it had when -i was -P, --pipeline */
 	cJSON_AddNumberToObject(root, "pipeline", cfg->pipeline);
 	cJSON_AddNumberToObject(root, "rate", cfg->rate);
 	cJSON_AddNumberToObject(root, "warmup_s", (double)cfg->warmup_us / 1e6);

@@ -65,8 +65,10 @@ static const struct wsx_opt bench_optv[] = {
 	{ 'd', "duration", "SECS", "measure for SECS (default 5)" },
 	{ OPT_WARMUP, "warmup", "SECS",
 	  "run SECS first, not measured (default 1)" },
-	{ 'P', "pipeline", "K",
+	{ 'i', "in-flight", "K",
 	  "echo: K messages in flight per connection (1)" },
+	/* the old spelling: -P is connect's --show-ping-pong */
+	{ 'P', "pipeline", "K", NULL },
 	{ 'r', "rate", "N", "N messages/s in all, on a schedule (open loop)" },
 	{ 'T', "threads", "N", "load threads (default: one per core)" },
 	{ OPT_CONNECT_RATE, "connect-rate", "N",
@@ -132,8 +134,9 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 		return 0;
 	case OPT_WARMUP:
 		return wsx_parse_secs("--warmup", arg, &o->warmup_us, err);
+	case 'i':
 	case 'P':
-		return wsx_parse_uint("--pipeline", arg, 1, 1u << 16,
+		return wsx_parse_uint("--in-flight", arg, 1, 1u << 16,
 				      &o->pipeline, err);
 	case 'r':
 		return bench_parse_rate("--rate", arg, &o->rate, err);
@@ -545,7 +548,7 @@ const struct wsx_cmd cmd_bench = {
 		"error occurred or a --fail-if condition held.",
 	.examples =
 		"  wsx bench\n"
-		"  wsx bench -c 16 -m 32 -P 16 ws://127.0.0.1:8080/\n"
+		"  wsx bench -c 16 -m 32 -i 16 ws://127.0.0.1:8080/\n"
 		"  wsx bench -r 10000 -c 16 --fail-if 'p99>1ms' ws://127.0.0.1:8080/\n"
 		"  wsx bench --mode connect -c 8 -d 3 --json ws://127.0.0.1:8080/\n",
 	.groups = bench_groups,

@@ -21,6 +21,70 @@ wsx_cmd_find(const char *name)
 	return NULL;
 }
 
+/* Optimal string alignment distance: edits plus swaps of neighbours. */
+static size_t
+cmd_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[32][32];
+
+	if (la >= 32 || lb >= 32)
+		return (size_t)-1;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/*
+ * A unique command name that starts with name, else the one nearest within
+ * two edits; NULL when there is none or a tie. Only a suggestion: like git,
+ * and unlike tmux, wsx never runs a command it was not given by name.
+ */
+const struct wsx_cmd *
+wsx_cmd_suggest(const char *name)
+{
+	const struct wsx_cmd *found = NULL;
+	size_t n = strlen(name), best = 3;
+	bool tie = false;
+
+	for (size_t i = 0; n && wsx_cmds[i]; i++)
+		if (!strncmp(wsx_cmds[i]->name, name, n)) {
+			if (found)
+				return NULL;
+			found = wsx_cmds[i];
+		}
+	if (found)
+		return found;
+	for (size_t i = 0; wsx_cmds[i]; i++) {
+		size_t d = cmd_distance(name, wsx_cmds[i]->name);
+
+		if (d < best) {
+			best = d;
+			found = wsx_cmds[i];
+			tie = false;
+		} else if (d == best && found) {
+			tie = true;
+		}
+	}
+	return tie ? NULL : found;
+}
+
 enum {
 	OPT_LIST_OPTIONS = WSX_OPTKEY_COMMON,
 };

@@ -29,6 +29,8 @@ extern const struct wsx_cmd cmd_bench;
 extern const struct wsx_cmd *const wsx_cmds[];
 
 const struct wsx_cmd *wsx_cmd_find(const char *name);
+/* For "did you mean": a unique prefix match, else the nearest within 2. */
+const struct wsx_cmd *wsx_cmd_suggest(const char *name);
 
 /* -h, -v, -q and the hidden --list-options: every command has them. */
 struct cmd_common {

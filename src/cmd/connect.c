@@ -35,6 +35,7 @@
 #define C_INFO "\033[2m"
 
 struct connect_opts {
+	const char *url; /* -c URL, wscat's spelling */
 	char **execute;
 	size_t n_execute;
 	bool show_ping_pong;
@@ -79,6 +80,7 @@ enum {
 };
 
 static const struct wsx_opt connect_optv[] = {
+	{ 'c', "connect", "URL", "the URL, as wscat -c takes it" },
 	{ 'x', "execute", "MSG",
 	  "send MSG (repeatable), wait -w SECS (2), close" },
 	{ 'P', "show-ping-pong", NULL, "show pings received and every pong" },
@@ -97,6 +99,9 @@ connect_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 
 	(void)err;
 	switch (opt->key) {
+	case 'c':
+		o->url = arg;
+		break;
 	case 'x':
 		o->execute = xrealloc(o->execute,
 				      (o->n_execute + 1) * sizeof(char *));
@@ -818,9 +823,18 @@ connect_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	wsx_client_opts_init(&client);
 	wsx_conn_limits_init(&lim);
 	wsx_framing_opts_init(&framing, WSX_FRAMING_LINES);
-	first = cmd_parse_url(cmd, argc, argv, targets, &common, &status);
+	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
 	if (first < 0)
 		goto out;
+	if (argc == first && !opts.url) {
+		status = cmd_usage(cmd, "missing URL");
+		goto out;
+	}
+	if (argc - first > !opts.url) {
+		status = cmd_usage(cmd, opts.url ? "-c URL and a URL: give one"
+						 : "too many arguments");
+		goto out;
+	}
 	status = pipe_check_opts(cmd, &popts);
 	if (status)
 		goto out;
@@ -828,7 +842,7 @@ connect_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		status = cmd_usage(cmd, "-x does not go with -1 or -n");
 		goto out;
 	}
-	s.url = argv[first];
+	s.url = opts.url ? opts.url : argv[first];
 	if (opts.n_execute && popts.replay) {
 		status = cmd_usage(cmd, "-x does not go with --replay");
 		goto out;
@@ -869,6 +883,7 @@ const struct wsx_cmd cmd_connect = {
 		"this is 'wsx pipe' and the pipe and framing options apply.",
 	.examples =
 		"  wsx connect ws://127.0.0.1:8080/\n"
+		"  wsx connect -c ws://127.0.0.1:8080/   (wscat's spelling)\n"
 		"  wsx connect -H 'Authorization: Bearer T' wss://example.org/ws\n"
 		"  wsx connect -x '{\"op\":\"ping\"}' -w 1 wss://example.org/api\n"
 		"  wsx connect --reconnect --timestamps ws+unix:/run/app.sock:/ws\n",

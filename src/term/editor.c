@@ -171,8 +171,14 @@ editor_complete(const char *text, int start, int end)
 	if (start == 0 && text[0] == '/')
 		return rl_completion_matches(text, editor_command_names);
 	if (start > 0 && !strncmp(rl_line_buffer, "/file ", 6)) {
-		rl_attempted_completion_over = 0; /* readline's file names */
-		return NULL;
+		/*
+		 * No space after a completed name (a directory still gets its
+		 * '/'): the path is the rest of the line, and Enter should
+		 * send the file just completed.
+		 */
+		rl_completion_append_character = '\0';
+		return rl_completion_matches(text,
+					     rl_filename_completion_function);
 	}
 	return NULL;
 }

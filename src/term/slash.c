@@ -225,11 +225,15 @@ slash_parse(const char *line, struct slash_cmd *c)
 	case SLASH_BINARY:
 		return slash_binary(c, arg);
 	case SLASH_FILE:
-		if (!*arg)
+		/* "f.txt " is what a completed name leaves when Enter is hit */
+		c->len = strlen(arg);
+		while (c->len && isspace((unsigned char)arg[c->len - 1]))
+			c->len--;
+		if (!c->len)
 			return slash_error(c, "/file: which file? %s",
 					   "(/file PATH)");
-		c->text = arg;
-		c->len = strlen(arg);
+		c->path = xstrndup(arg, c->len);
+		c->text = c->path;
 		return c->kind;
 	case SLASH_HELP:
 		if (*arg)
@@ -245,4 +249,6 @@ slash_cmd_release(struct slash_cmd *c)
 {
 	free(c->bytes);
 	c->bytes = NULL;
+	free(c->path);
+	c->path = NULL;
 }

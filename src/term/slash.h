@@ -41,6 +41,7 @@ struct slash_cmd {
 	int toggle;	  /* JSON HEX TIMESTAMPS QUIET: 1 on, 0 off, -1 flip */
 	unsigned char *bytes; /* BINARY, malloc'd */
 	size_t n_bytes;
+	char *path;    /* FILE: as typed, trailing blanks dropped; malloc'd */
 	char msg[200]; /* ERROR: one line, no "wsx: " prefix */
 };
 

@@ -68,6 +68,14 @@ url_parse_unix(struct wsx_url *u, const char *s, struct wsx_err *err)
 	return 0;
 }
 
+bool
+wsx_url_has_scheme(const char *s)
+{
+	struct wsx_url u;
+
+	return !strncasecmp(s, "ws+unix:", 8) || url_scheme(&u, s);
+}
+
 int
 wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err)
 {

@@ -23,4 +23,7 @@ struct wsx_url {
 /* Parse s; on failure err names the URL and says what is wrong (exit 2). */
 int wsx_url_parse(struct wsx_url *u, const char *s, struct wsx_err *err);
 
+/* s starts with a scheme wsx knows: ws:// wss:// http:// https:// ws+unix: */
+bool wsx_url_has_scheme(const char *s);
+
 #endif

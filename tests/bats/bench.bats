@@ -32,13 +32,14 @@ print(v)' "$output" "$1"
 }
 
 @test "bench --json: one document with every field, echoes all compared" {
-	run --separate-stderr "$WSX" bench --json -d 1 --warmup 0 -c 3 -P 4 -m 100
+	run --separate-stderr "$WSX" bench --json -d 1 --warmup 0 -c 3 -i 4 -m 100
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
 	assert_equal "$(json mode)" echo
 	assert_equal "$(json connections)" 3
 	assert_equal "$(json size)" 100
 	assert_equal "$(json type)" binary
+	assert_equal "$(json in_flight)" 4
 	assert_equal "$(json pipeline)" 4
 	assert_equal "$(json integrity.mismatched)" 0
 	assert_equal "$(json errors.total)" 0
@@ -249,4 +250,21 @@ assert abs(r - 1000) <= 50, r' "$output"
 	# 200/s for 1 measured second, not 2 seconds' worth
 	"$PYTHON" -c 'import json,sys; n=json.loads(sys.argv[1])["sent"]["messages"]
 assert 180 <= n <= 220, n' "$output"
+}
+
+@test "bench: -i/--in-flight sets the messages in flight; -P and --pipeline, the old spellings, still do, and -P is not in --help" {
+	local o
+	for o in -i --in-flight -P --pipeline; do
+		run --separate-stderr "$WSX" bench --json -d 0.3 --warmup 0 \
+			-c 1 "$o" 3 -m 16
+		assert_success
+		assert_equal "$(json in_flight)" 3
+	done
+	run "$WSX" bench --help
+	assert_output --partial '-i, --in-flight K'
+	refute_output --partial '-P'
+	refute_output --partial 'pipeline'
+	run --separate-stderr "$WSX" bench -P 0
+	assert_failure 2
+	[ "$stderr" = "wsx: --in-flight: '0' is out of range (1 to 65536) (see 'wsx bench --help')" ]
 }

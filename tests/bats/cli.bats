@@ -67,6 +67,42 @@ on_tty() {
 	[ "$stderr" = "wsx: 'frobnicate' is not a wsx command (see 'wsx help')" ]
 }
 
+@test "cli: a misspelt subcommand suggests the nearest, exit 2" {
+	run --separate-stderr "$WSX" conect
+	assert_failure 2
+	[ "$stderr" = "wsx: 'conect' is not a wsx command. Did you mean 'connect'?" ]
+	run --separate-stderr "$WSX" relya ws://127.0.0.1:1/
+	assert_failure 2
+	[ "$stderr" = "wsx: 'relya' is not a wsx command. Did you mean 'relay'?" ]
+	run --separate-stderr "$WSX" ben
+	assert_failure 2
+	[ "$stderr" = "wsx: 'ben' is not a wsx command. Did you mean 'bench'?" ]
+	run --separate-stderr "$WSX" help srve
+	assert_failure 2
+	[ "$stderr" = "wsx: 'srve' is not a wsx command. Did you mean 'serve'?" ]
+}
+
+@test "cli: wsx URL with stdin not a terminal is wsx pipe, options after the URL included" {
+	start_wsx_echo
+	run --separate-stderr bash -c "printf '%s\n' '{\"type\":\"binary\",\"data\":\"AAEC\"}' | '$WSX' '$URL' --jsonl"
+	stop_servers
+	assert_success
+	assert_output --partial '"type":"binary"'
+	assert_output --partial '"AAEC"'
+	run --separate-stderr bash -c "'$WSX' '$URL' -x hi </dev/null"
+	assert_failure 2
+	[ "$stderr" = "wsx: unknown option '-x' (see 'wsx pipe --help')" ]
+}
+
+@test "cli: ws+unix:, wss://, http:// and https:// first arguments are URLs too" {
+	for url in ws+unix:/nonexistent/sock wss://127.0.0.1:1/ \
+		http://127.0.0.1:1/ HTTPS://127.0.0.1:1/; do
+		run --separate-stderr bash -c "'$WSX' '$url' --bogus </dev/null"
+		assert_failure 2
+		[ "$stderr" = "wsx: unknown option '--bogus' (see 'wsx pipe --help')" ]
+	done
+}
+
 @test "cli: an unknown option is one line naming it, exit 2" {
 	run --separate-stderr "$WSX" pipe --frobnicate ws://127.0.0.1:1/
 	assert_failure 2

@@ -210,3 +210,58 @@ sys.stdout.write(json.dumps([{"id": i, "name": "item-%d" % i, "tags": ["a", "b"]
 	run cat "$BATS_TEST_TMPDIR/wsx-echo.log"
 	assert_line --regexp "^wsx: close 127\.0\.0\.1:[0-9]+ /: the client closed the connection: 4001 private use 'bye', "
 }
+
+# on_pty_cmd PTY_RUN_ARGS... -- WSX_ARGS...: like on_pty, any wsx command line
+on_pty_cmd() {
+	local pty=()
+	while [ "$1" != -- ]; do pty+=("$1"); shift; done
+	shift
+	run env NO_COLOR=1 TERM=xterm XDG_STATE_HOME="$BATS_TEST_TMPDIR/state" \
+		"$PYTHON" "$HELPERS/pty_run.py" --timeout 60 --out "$SHOWN" \
+		"${pty[@]}" -- "$WSX" "$@"
+}
+
+@test "wsx URL on a terminal is wsx connect: the prompt, and Ctrl-D closes with 1000" {
+	on_pty_cmd --when 'Ctrl-D closes' --do 'keys:hello there\r' \
+		--when 'hello there' --do 'keys:\x04' -- "$URL" --timestamps
+	assert_line 'status 0'
+	assert_terminal_as_before
+	run cat "$SERVER_LOG"
+	assert_output --partial 'message text hello there'
+	assert_output --partial 'closed 1000'
+}
+
+@test "connect on a terminal: -c URL (wscat's spelling) connects to URL" {
+	on_pty_cmd --when 'Ctrl-D closes' --do 'keys:\x04' -- connect -c "$URL"
+	assert_line 'status 0'
+	run cat "$SERVER_LOG"
+	assert_output --partial 'closed 1000'
+}
+
+@test "connect on a terminal: Tab completes a /file name with no space after it, and Enter sends the file" {
+	mkdir "$BATS_TEST_TMPDIR/files"
+	printf 'Hi!' >"$BATS_TEST_TMPDIR/files/payload-for-tab.bin"
+	on_pty_cmd --when 'Ctrl-D closes' \
+		--do "keys:/file $BATS_TEST_TMPDIR/files/payload-f\\t|\\x7f\\r" \
+		--when 'as a binary message of 3 bytes' --do 'keys:\x04' \
+		-- connect "$URL"
+	assert_line 'status 0'
+	run cat "$SHOWN"
+	# the | typed right after Tab sits against the name: no space between
+	assert_output --partial "payload-for-tab.bin|"
+	assert_output --partial "sent '$BATS_TEST_TMPDIR/files/payload-for-tab.bin' as a binary message of 3 bytes"
+	refute_output --partial 'cannot read'
+	run cat "$SERVER_LOG"
+	assert_output --partial 'message binary 486921'
+}
+
+@test "connect on a terminal: /file with blanks after the name still sends the file" {
+	printf 'Hi!' >"$BATS_TEST_TMPDIR/f.txt"
+	on_pty_cmd --when 'Ctrl-D closes' \
+		--do "keys:/file $BATS_TEST_TMPDIR/f.txt  \\r" \
+		--when 'as a binary message of 3 bytes' --do 'keys:\x04' \
+		-- connect "$URL"
+	assert_line 'status 0'
+	run cat "$SERVER_LOG"
+	assert_output --partial 'message binary 486921'
+}

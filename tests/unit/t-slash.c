@@ -46,6 +46,10 @@ main(void)
 	slash_cmd_release(&c);
 	is_int(slash_parse("/file ~/x.bin", &c), SLASH_FILE, "/file PATH");
 	is_str(c.text, "~/x.bin", "path as typed");
+	slash_cmd_release(&c);
+	is_int(slash_parse("/file f.txt \t ", &c), SLASH_FILE, "/file PATH ");
+	is_str(c.text, "f.txt", "trailing blanks (a completion's space) dropped");
+	slash_cmd_release(&c);
 	is_int(slash_parse("/json", &c), SLASH_JSON, "/json");
 	is_int(c.toggle, -1, "flips");
 	is_int(slash_parse("/hex off", &c), SLASH_HEX, "/hex off");
