@@ -163,6 +163,22 @@ editor_command_names(const char *text, int state)
 	return NULL;
 }
 
+/*
+ * Readline gives the terminal back to cooked mode once a line is finished
+ * and takes it again for the next prompt. A key that arrives in between is
+ * cooked by the terminal: a Ctrl-D typed right after Enter becomes the
+ * terminal's end of file and reaches readline as a NUL, and the session
+ * never closes. So the terminal stays ours from line to line (rl_done: a
+ * line was just finished) and term_editor_stop gives it back.
+ */
+static void
+editor_deprep(void)
+{
+	if (rl_done)
+		return;
+	rl_deprep_terminal();
+}
+
 static char **
 editor_complete(const char *text, int start, int end)
 {
@@ -215,6 +231,7 @@ term_editor_new(struct wsx_loop *loop, const char *prompt,
 	rl_outstream = e->rl_out;
 	rl_getc_function = editor_getc;
 	rl_input_available_hook = editor_input_available;
+	rl_deprep_term_function = editor_deprep;
 	rl_callback_handler_install(e->prompt, editor_line);
 	e->active = true;
 	return e;
@@ -231,6 +248,7 @@ term_editor_stop(struct term_editor *e)
 		rl_crlf();
 	fflush(rl_outstream);
 	rl_callback_handler_remove();
+	rl_deprep_terminal(); /* when stopped from on_line: see editor_deprep */
 	wsx_fdw_free(e->in);
 	e->in = NULL;
 }

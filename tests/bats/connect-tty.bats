@@ -265,3 +265,16 @@ on_pty_cmd() {
 	run cat "$SERVER_LOG"
 	assert_output --partial 'message binary 486921'
 }
+
+@test "connect on a terminal: Ctrl-D right after Enter closes (10 sessions)" {
+	# Readline used to give the terminal back to cooked mode between a
+	# finished line and the next prompt: a Ctrl-D typed then was the
+	# terminal's end of file, seen as a NUL, and the session hung (1 in 3)
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		on_pty_cmd --when 'Ctrl-D closes' --do "keys:line $i\\r" \
+			--when "line $i" --do 'keys:\x04' -- connect "$URL"
+		assert_line 'status 0'
+		assert_terminal_as_before
+	done
+}
