@@ -538,7 +538,7 @@ static const struct wsx_optgroup *const bench_groups[] = {
 const struct wsx_cmd cmd_bench = {
 	.name = "bench",
 	.args = "[options] [URL]",
-	.summary = "measure a WebSocket server's throughput and latency",
+	.summary = "measure throughput and latency: echo, push, sink or connect load",
 	.description =
 		"Open connections to URL and load it: in echo mode (the default) each\n"
 		"message must come back, and the report gives messages/s, MB/s, round-\n"

@@ -48,9 +48,6 @@ long_options() { # CMD: its long options, one per line
 	done
 }
 
-# Commands whose --help and man page are being brought together elsewhere:
-# their section and NAME checks are the skipped tests at the end.
-PENDING=" connect "
 
 accepted() { # CMD: the long and short options it takes, one per line
 	"$WSX" "$1" --list-options | cut -d' ' -f1,2 | tr ' ' '\n' |
@@ -147,7 +144,6 @@ summary() { # CMD: its line in wsx --help
 @test "docs: --help's option groups are the man page's OPTIONS subsections, in order" {
 	local c
 	for c in $(commands); do
-		[[ "$PENDING" == *" $c "* ]] && continue
 		assert_equal "$(help_sections "$c")" "$(man_sections "$c")"
 	done
 }
@@ -155,26 +151,33 @@ summary() { # CMD: its line in wsx --help
 @test "docs: wsx --help's summary of each command is its man page's NAME line" {
 	local c
 	for c in $(commands); do
-		[[ "$PENDING" == *" $c "* ]] && continue
 		assert_equal "$(summary "$c")" "$(name_line "wsx-$c.1")"
 	done
 }
 
-@test "docs: serve's summary, NAME line and README row name all its modes: echo, broadcast, --exec, --static" {
-	local m row
+@test "docs: serve's summary, NAME line, wsx(1) entry and README row name all its modes: echo, broadcast, --exec, --static" {
+	local m row entry
 	row=$(grep '^| `wsx serve' "$WSX_SRCDIR/README.md")
+	entry=$(man_text wsx.1 | awk -v RS= '/(^|\n) +serve( |\n)/')
+	[ -n "$entry" ]
 	for m in echo broadcast --exec --static; do
 		[[ "$(summary serve)" == *"$m"* ]] || fail "wsx --help's serve line lacks $m"
 		[[ "$(name_line wsx-serve.1)" == *"$m"* ]] || fail "wsx-serve(1)'s NAME lacks $m"
 		[[ "$row" == *"$m"* ]] || fail "README's serve row lacks $m"
+		[[ "$entry" == *"$m"* ]] || fail "wsx(1)'s serve entry lacks $m"
 	done
 }
 
-@test "docs: README's bench row names every --mode" {
-	local m row
+@test "docs: bench's summary, NAME line, wsx(1) entry and README row name every --mode" {
+	local m row entry
 	row=$(grep '^| `wsx bench' "$WSX_SRCDIR/README.md")
+	entry=$(man_text wsx.1 | awk -v RS= '/(^|\n) +bench( |\n)/')
+	[ -n "$entry" ]
 	for m in $("$WSX" bench --list-options | sed -n 's/^--mode //p' | tr '|' ' '); do
 		[[ "$row" == *"$m"* ]] || fail "README's bench row lacks $m"
+		[[ "$(summary bench)" == *"$m"* ]] || fail "wsx --help's bench line lacks $m"
+		[[ "$(name_line wsx-bench.1)" == *"$m"* ]] || fail "wsx-bench(1)'s NAME lacks $m"
+		[[ "$entry" == *"$m"* ]] || fail "wsx(1)'s bench entry lacks $m"
 	done
 }
 
@@ -206,14 +209,6 @@ summary() { # CMD: its line in wsx --help
 	for c in $(commands); do
 		[[ " $output " == *" $c "* ]] || fail "completion lacks command $c"
 	done
-}
-
-# Pending: remove the skip once wsx-connect.1's OPTIONS subsections and
-# NAME line match connect's --help and summary (or the other way round).
-@test "docs: connect's --help groups are wsx-connect(1)'s subsections, its summary the NAME line" {
-	skip "pending: wsx-connect.1 says 'Pipe options (standard input not a terminal)', 'Framing (standard input not a terminal)' and 'interactive WebSocket session'"
-	assert_equal "$(help_sections connect)" "$(man_sections connect)"
-	assert_equal "$(summary connect)" "$(name_line wsx-connect.1)"
 }
 
 quick_start() { # README's Quick start section
