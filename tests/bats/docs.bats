@@ -192,6 +192,16 @@ summary() { # CMD: its line in wsx --help
 	done
 }
 
+@test "docs: wsx-connect(1) lists exactly the close codes /close accepts" {
+	local said listed
+	# the ranges in /close's refusal, as the binary holds them
+	said=$(grep -aoE 'not a code to send \([0-9, -]+\)' "$WSX" | grep -oE '[0-9]+-[0-9]+')
+	listed=$(man_text wsx-connect.1 | tr -s ' \n' ' ' |
+		grep -oE 'CODE is one of [0-9, -]+' | grep -oE '[0-9]+-[0-9]+')
+	[ -n "$said" ]
+	assert_equal "$listed" "$said"
+}
+
 @test "docs: README's exit statuses are wsx(1)'s" {
 	local readme man
 	readme=$(grep -oE '^\| [0-9]+ \|' "$WSX_SRCDIR/README.md" | tr -dc '0-9\n')

@@ -69,6 +69,15 @@ main(void)
 	bad("/close 1006", "1006 is not a code to send");
 	bad("/close 999", "999 is not a code to send");
 	bad("/close 5000", "5000 is not a code to send");
+	/* the edges of the ranges wsx-connect(1) lists */
+	bad("/close 1004", "1004 is not a code to send");
+	bad("/close 1015", "1015 is not a code to send");
+	bad("/close 2999", "2999 is not a code to send");
+	is_int(slash_parse("/close 1003", &c), SLASH_CLOSE, "/close 1003");
+	is_int(slash_parse("/close 1007", &c), SLASH_CLOSE, "/close 1007");
+	is_int(slash_parse("/close 1014", &c), SLASH_CLOSE, "/close 1014");
+	is_int(slash_parse("/close 3000", &c), SLASH_CLOSE, "/close 3000");
+	is_int(slash_parse("/close 4999", &c), SLASH_CLOSE, "/close 4999");
 	bad("/close abc", "'abc' is not a close code");
 	bad("/close 1000 "
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
