@@ -80,9 +80,13 @@ static const struct wsx_optgroup relay_group = {
 	.set = relay_opt_set,
 };
 
-/* the listener's address is in its spec; --user is the client's */
-static const char *const relay_server_except[] = { "port", "host", "user",
-						   "cacert", NULL };
+/*
+ * the listener's address is in its spec; --user and --origin are the
+ * client's (the listener's Origins are --allow-origin)
+ */
+static const char *const relay_server_except[] = {
+	"port", "host", "user", "cacert", "origin", NULL
+};
 static const struct wsx_optgroup relay_server_group = {
 	.title = "Listener options (ws-l:, wss-l:)",
 	.base = &wsx_server_optgroup,
@@ -171,6 +175,11 @@ relay_setup_check(const struct relay_setup *s, struct wsx_err *err)
 		return wsx_err_set(err, WSX_EXIT_USAGE,
 				   "listener options go with a ws-l: or "
 				   "wss-l: side");
+	if (s->client.origin && ws_l && up->kind != WSX_SPEC_WS)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--origin sends an Origin header to a "
+				   "ws:// side; --allow-origin says which "
+				   "Origins a ws-l: side lets in");
 	if (ws_l && l->tls && !server->cert)
 		return wsx_err_set(err, WSX_EXIT_USAGE,
 				   "'%s' needs --cert and --key", l->text);

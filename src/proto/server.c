@@ -64,8 +64,13 @@ static const struct wsx_opt server_opts[] = {
 	{ OPT_KEY, "key", "FILE", "private key of --cert (PEM)" },
 	{ OPT_CACERT, "cacert", "FILE",
 	  "mTLS: require client certificates from this CA" },
-	{ OPT_ORIGIN, "origin", "URL",
+	{ OPT_ORIGIN, "allow-origin", "URL",
 	  "allow only this Origin (repeatable); others: 403" },
+	/*
+	 * websocketd's spelling, kept for scripts; hidden because --origin
+	 * sends an Origin everywhere else (connect, pipe, relay, bench)
+	 */
+	{ OPT_ORIGIN, "origin", "URL", NULL },
 	{ OPT_USER, "user", "USER:PASS",
 	  "require HTTP Basic credentials (401)" },
 	{ OPT_TOKEN, "token", "TOKEN",

@@ -489,3 +489,25 @@ JSON
 two
 three"
 }
+
+@test "relay --allow-origin lets only those Origins in on ws-l:; -o/--origin is the Origin sent upstream" {
+	start_wsx_echo --sh 'echo "$HTTP_ORIGIN"'
+	start_relay relay --allow-origin https://app.example --origin https://relay.example \
+		ws-l:0 "$URL"
+	run "$PYTHON" -c '
+import asyncio, sys, websockets
+async def main():
+    for origin in sys.argv[2:]:
+        try:
+            async with websockets.connect(sys.argv[1], origin=origin) as ws:
+                print(origin, "->", (await ws.recv()).strip())
+        except websockets.exceptions.InvalidStatusCode as e:
+            print(origin, "->", e.status_code)
+asyncio.run(main())' "$URL" https://app.example https://evil.example
+	assert_success
+	assert_output $'https://app.example -> https://relay.example\nhttps://evil.example -> 403'
+	# --origin is never the listener's list: with no ws:// side it has no use
+	run --separate-stderr "$WSX" relay --origin https://app.example ws-l:0 tcp:127.0.0.1:1
+	assert_failure 2
+	assert_equal "$stderr" "wsx: --origin sends an Origin header to a ws:// side; --allow-origin says which Origins a ws-l: side lets in (see 'wsx relay --help')"
+}

@@ -323,8 +323,8 @@ print(r.status, r.getheader("WWW-Authenticate") or "-")
 PY
 }
 
-@test "serve --origin: only the listed Origins get in, others get 403" {
-	start_wsx_echo --origin https://app.example --origin http://localhost:3000
+@test "serve --allow-origin: only the listed Origins get in, others get 403; websocketd's --origin works too" {
+	start_wsx_echo --allow-origin https://app.example --origin http://localhost:3000
 	run http_status "$URL" "Origin: https://evil.example"
 	assert_output "403 -"
 	run http_status "$URL"
