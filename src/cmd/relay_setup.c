@@ -84,9 +84,8 @@ static const struct wsx_optgroup relay_group = {
  * the listener's address is in its spec; --user and --origin are the
  * client's (the listener's Origins are --allow-origin)
  */
-static const char *const relay_server_except[] = {
-	"port", "host", "user", "cacert", "origin", NULL
-};
+static const char *const relay_server_except[] = { "port",   "host",   "user",
+						   "cacert", "origin", NULL };
 static const struct wsx_optgroup relay_server_group = {
 	.title = "Listener options (ws-l:, wss-l:)",
 	.base = &wsx_server_optgroup,
