@@ -110,8 +110,11 @@ wsx_ep_opened(struct wsx_ep *e)
 void
 wsx_ep_ended(struct wsx_ep *e, const struct wsx_ep_end *end)
 {
-	if (e->ended)
+	if (e->ended) {
+		if (end->status && e->ev && e->ev->on_late_failure)
+			e->ev->on_late_failure(e, end, e->arg);
 		return;
+	}
 	e->ended = true;
 	if (e->ev && e->ev->on_end)
 		e->ev->on_end(e, end, e->arg);

@@ -41,6 +41,13 @@ struct wsx_ep_events {
 	/* No more input (closed, EOF, failed to connect, error). */
 	void (*on_end)(struct wsx_ep *e, const struct wsx_ep_end *end,
 		       void *arg);
+	/*
+	 * A failure after on_end: the input ended well (stdin's EOF) but the
+	 * output failed while what was owed was written (stdout's reader
+	 * went away). end->status is not 0.
+	 */
+	void (*on_late_failure)(struct wsx_ep *e, const struct wsx_ep_end *end,
+				void *arg);
 	/* Finished: output flushed, peer gone, child reaped. Last call. */
 	void (*on_gone)(struct wsx_ep *e, void *arg);
 };

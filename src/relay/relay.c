@@ -137,6 +137,32 @@ pair_pass_code(const struct wsx_ep_end *end, const char **reason)
 	return 1011;
 }
 
+/* The first failure is the pair's exit status and message. */
+static void
+pair_note_failure(struct wsx_pair *p, const struct wsx_ep_end *end)
+{
+	if (end->status && !p->status) {
+		p->status = end->status;
+		snprintf(p->msg, sizeof(p->msg), "%s", end->msg);
+	}
+}
+
+/*
+ * A side whose input had ended failed to write (stdout gone while the
+ * replies were written): that is the pair's status, not the clean end
+ * before it, and the other side has nobody left to talk to.
+ */
+static void
+pair_late_failure(struct wsx_ep *e, const struct wsx_ep_end *end, void *arg)
+{
+	struct side *s = arg;
+	struct wsx_pair *p = s->p;
+
+	(void)e;
+	pair_note_failure(p, end);
+	wsx_ep_close(p->ep[!s->i], end->code, end->reason);
+}
+
 static void
 pair_end(struct wsx_ep *e, const struct wsx_ep_end *end, void *arg)
 {
@@ -148,10 +174,7 @@ pair_end(struct wsx_ep *e, const struct wsx_ep_end *end, void *arg)
 
 	if (p->o.tap)
 		wsx_tap_close(p->o.tap, p->id, s->i, end->code, end->reason);
-	if (end->status && !p->status) {
-		p->status = end->status;
-		snprintf(p->msg, sizeof(p->msg), "%s", end->msg);
-	}
+	pair_note_failure(p, end);
 	if (other->ended || other->gone) {
 		wsx_ep_close(e, end->code, "");
 		wsx_ep_close(other, end->code, "");
@@ -224,6 +247,7 @@ static const struct wsx_ep_events pair_events = {
 	.on_ping = pair_ping,
 	.on_pong = pair_pong,
 	.on_end = pair_end,
+	.on_late_failure = pair_late_failure,
 	.on_gone = pair_gone,
 };
 

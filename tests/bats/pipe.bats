@@ -302,6 +302,17 @@ pipe_into_stuck_reader() {
 	[ "$stderr" = "wsx: cannot write to stdout: Broken pipe" ]
 }
 
+@test "pipe -n: a reader that goes away after stdin has ended is still exit 1, not 0" {
+	# stdin ends at once, the replies come after: the failure to write
+	# them was lost behind the clean end of input
+	start_wsx_echo --sh 'yes | head -n 1000000'
+	run --separate-stderr bash -c "printf 'x\n' |
+		timeout 20 '$WSX' pipe -n '$URL' | head -c 10 >/dev/null;
+		echo \"\${PIPESTATUS[1]}\""
+	assert_output 1
+	[ "$stderr" = "wsx: cannot write to stdout: Broken pipe" ]
+}
+
 @test "pipe: --grace with a bad time is a usage error naming the option" {
 	run "$WSX" pipe --grace soon "$URL"
 	[ "$status" -eq 2 ]
