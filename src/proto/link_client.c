@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,14 +25,47 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+/* Whether peer ("HOST:PORT", "[V6]:PORT") names the host addr. */
+static bool
+link_peer_is(const char *peer, const char *addr)
+{
+	size_t n = strlen(addr);
+
+	if (peer[0] == '[')
+		return !strncmp(peer + 1, addr, n) && peer[n + 1] == ']';
+	return !strncmp(peer, addr, n) && peer[n] == ':';
+}
+
+/*
+ * -v: where the connection went, with the address a name resolved to, as
+ * curl -v says it ("* connected to localhost:8080 (::1)").
+ */
+static void
+link_trace_connected(struct wsx_link *l)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char addr[NI_MAXHOST] = "";
+
+	if (!l->via[0] &&
+	    !getpeername(wsx_fdw_fd(l->w), (struct sockaddr *)&sa, &len) &&
+	    (sa.ss_family == AF_INET || sa.ss_family == AF_INET6))
+		(void)getnameinfo((struct sockaddr *)&sa, len, addr,
+				  sizeof(addr), NULL, 0, NI_NUMERICHOST);
+	if (link_peer_is(l->peer, addr))
+		addr[0] = '\0'; /* the URL gave the address itself */
+	wsx_info("* connected to %s%s%s%s%s%s", l->peer, addr[0] ? " (" : "",
+		 addr, addr[0] ? ")" : "",
+		 l->via[0] ? " through the proxy " : "", l->via);
+}
+
 /* The path to the peer is up: TLS to it (wss://), then the WebSocket. */
 static void
 link_path_open(struct wsx_link *l)
 {
 	l->phase = LINK_WS;
 	if (l->trace)
-		wsx_info("* connected to %s%s%s", l->peer,
-			 l->via[0] ? " through the proxy " : "", l->via);
+		link_trace_connected(l);
 	if (!l->tls_ctx)
 		link_trace_request(l);
 	if (l->tls_ctx) {

@@ -525,6 +525,13 @@ wsx_tls_describe(const struct wsx_tls *t, char *out, size_t cap)
 		tls_cat(&x, "\nexpires: %04d-%02d-%02d %02d:%02d:%02d UTC",
 			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			tm.tm_hour, tm.tm_min, tm.tm_sec);
+	/* established with verify on: the chain and the name were checked */
+	if (!t->ctx->verify)
+		tls_cat(&x, "\ncertificate not verified (--insecure)");
+	else if (t->host)
+		tls_cat(&x, "\ncertificate verified for %s", t->host);
+	else
+		tls_cat(&x, "\ncertificate verified");
 	X509_free(peer);
 	ERR_clear_error();
 	return (int)x.len;

@@ -16,7 +16,8 @@ teardown() {
 	assert_success
 	assert_output hi
 	local port=${URL##*:}
-	[[ "$stderr" == *"wsx: * connected to 127.0.0.1:$port"* ]]
+	# the URL gave the address: not said twice
+	[[ "$stderr" == *"wsx: * connected to 127.0.0.1:$port"$'\n'* ]]
 	[[ "$stderr" == *"wsx: > GET /room?x=1 HTTP/1.1"* ]]
 	[[ "$stderr" == *"wsx: > Host: 127.0.0.1:$port"* ]]
 	[[ "$stderr" == *"wsx: > Sec-WebSocket-Protocol: chat"* ]]
@@ -34,10 +35,14 @@ teardown() {
 	"$HELPERS/gen_cert.sh" "$CERTS"
 	start_server py-tls "$PYTHON" "$HELPERS/py_echo_server.py" \
 		--tls "$CERTS/server.pem" "$CERTS/server.key"
-	run --separate-stderr bash -c "echo hi | '$WSX' pipe -v -w 1 --cacert '$CERTS/ca.pem' '$URL'"
+	local port=${URL##*:}
+	run --separate-stderr bash -c "echo hi | '$WSX' pipe -v -w 1 --cacert '$CERTS/ca.pem' 'wss://localhost:$port/'"
 	assert_success
 	assert_output hi
+	# the name and the address it resolved to, as curl -v says them
+	[[ "$stderr" == *"wsx: * connected to localhost:$port (127.0.0.1)"* ]]
 	[[ "$stderr" =~ "wsx: * TLSv1."[23]" " ]]
+	[[ "$stderr" == *"wsx: * certificate verified for localhost"* ]]
 	[[ "$stderr" == *"wsx: * subject: "*"CN"* ]]
 	[[ "$stderr" == *"wsx: * issuer: "* ]]
 	[[ "$stderr" == *"wsx: * expires: "* ]]
@@ -47,6 +52,10 @@ teardown() {
 	req=$(grep -n 'wsx: > GET ' <<<"$stderr" | head -1 | cut -d: -f1)
 	[ "$tls" -lt "$req" ]
 	[[ "$stderr" == *"wsx: < HTTP/1.1 101 Switching Protocols"* ]]
+	# -k: said plainly that nothing was checked
+	run --separate-stderr bash -c "echo hi | '$WSX' pipe -v -k -w 1 'wss://localhost:$port/'"
+	assert_success
+	[[ "$stderr" == *"wsx: * certificate not verified (--insecure)"* ]]
 }
 
 @test "pipe -vv: a line per frame each way, masked from the client" {
