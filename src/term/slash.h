@@ -36,7 +36,7 @@ extern const struct slash_info slash_commands[];
 struct slash_cmd {
 	enum slash_kind kind;
 	const char *text; /* SEND, PING, PONG data, FILE path, CLOSE reason */
-	size_t len;	  /* of text; points into the parsed line */
+	size_t len;	  /* of text; points into the parsed line (FILE: path) */
 	int code;	  /* CLOSE */
 	int toggle;	  /* JSON HEX TIMESTAMPS QUIET: 1 on, 0 off, -1 flip */
 	unsigned char *bytes; /* BINARY, malloc'd */

@@ -26,7 +26,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(!c.code || slash_close_code_ok(c.code));
 	if (k == SLASH_CLOSE || k == SLASH_PING || k == SLASH_PONG)
 		FUZZ_ASSERT(c.len <= 125);
-	if (c.text && k != SLASH_ERROR)
+	if (k == SLASH_FILE) /* the path, trailing blanks dropped, is a copy */
+		FUZZ_ASSERT(c.text == c.path && strlen(c.path) == c.len &&
+			    c.len && c.path[c.len - 1] != ' ');
+	else if (c.text && k != SLASH_ERROR)
 		FUZZ_ASSERT(c.text >= line && c.text + c.len <= line + size);
 	slash_cmd_release(&c);
 	free(line);
