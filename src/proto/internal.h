@@ -36,6 +36,7 @@ struct wsx_loop {
 	size_t n_vhost_strings;
 	unsigned char *rx_buf;	/* link.c reads into it */
 	struct wsx_link *links; /* client connections */
+	struct fdw_set *sockets; /* our sockets' epoll set (fdwatch.c) */
 };
 
 struct wsx_conn {
@@ -159,6 +160,8 @@ bool client_follows_redirects(const struct wsx_conn *c);
 
 /* fdwatch.c: the protocol adopted fds are bound to */
 #define WSX_FD_PROTOCOL "wsx-fd"
+/* Close the loop's epoll set; its sockets' owners are gone. */
+void fdwatch_sockets_free(struct wsx_loop *loop);
 int fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		     void *user, void *in, size_t len);
 

@@ -207,6 +207,7 @@ wsx_loop_free(struct wsx_loop *loop)
 	/* client connections left over go quietly, before their sockets */
 	while (loop->links)
 		link_free(loop->links);
+	fdwatch_sockets_free(loop);
 	loop_destroy(loop);
 }
 
