@@ -51,6 +51,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -71,20 +72,14 @@ enum fdw_kind {
 
 struct wsx_fdw {
 	struct wsx_loop *loop;
-	struct lws *wsi;
-	int fd;	   /* the caller's */
-	int dupfd; /* the one lws polls; lws closes it */
+	int fd; /* the caller's */
 	enum fdw_kind kind;
-	size_t write_cap; /* FDW_SHARED pipes and terminals: PIPE_BUF */
-	int saved_flags;  /* the caller's description's flags */
 	bool read;
-	bool owned; /* wsx_fdw_adopt_socket(): fd is lws' to close */
-	bool gone;  /* owned, and lws closed it: reads see EOF */
 	bool paused;
 	bool want_write;
 	bool in_writable; /* inside on_writable */
 	bool dead;	  /* freed inside on_writable: free after it */
-	/* a socket on the loop's epoll set (owned, no wsi) */
+	/* a socket on the loop's epoll set */
 	bool on_set;
 	bool queued;	 /* on the batch's write list */
 	bool parked;	 /* hung up while paused: off the set until resumed */
@@ -92,9 +87,20 @@ struct wsx_fdw {
 	struct wsx_fdw *next_queued;
 	const struct wsx_fdw_ops *ops;
 	void *arg;
+	/*
+	 * The rest is for descriptors on libwebsockets' poll list only: a
+	 * socket on the epoll set is allocated without it (FDW_SET_SIZE),
+	 * which is most of an idle connection's watcher.
+	 */
+	struct lws *wsi;
+	int dupfd;	  /* the one lws polls; lws closes it */
+	size_t write_cap; /* FDW_SHARED pipes and terminals: PIPE_BUF */
+	int saved_flags;  /* the caller's description's flags */
 	lws_sorted_usec_list_t sul_kick;  /* deliver a lost hang-up */
 	lws_sorted_usec_list_t sul_rearm; /* POLLOUT again, after a callback */
 };
+
+#define FDW_SET_SIZE offsetof(struct wsx_fdw, wsi)
 
 /* /dev/ptmx opened again is a new terminal, not this one */
 static bool
@@ -208,8 +214,8 @@ fdw_adopt(struct wsx_fdw *w)
 static int
 fdw_io_fd(const struct wsx_fdw *w)
 {
-	if (w->gone)
-		return -1;
+	if (w->on_set)
+		return w->fd;
 	return w->wsi ? w->dupfd : w->fd;
 }
 
@@ -241,11 +247,6 @@ fdw_kick(lws_sorted_usec_list_t *sul)
 	struct wsx_fdw *w = lws_container_of(sul, struct wsx_fdw, sul_kick);
 
 	/* the wsi is gone: let the owner's read() or write() see why */
-	if (w->owned) {
-		if (!w->paused)
-			w->ops->on_readable(w, -1, w->arg);
-		return;
-	}
 	if (w->read && !w->paused)
 		w->ops->on_readable(w, fdw_io_fd(w), w->arg);
 	else if (!w->read && w->want_write)
@@ -461,11 +462,10 @@ wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
 		close(fd);
 		return NULL;
 	}
-	w = xcalloc(1, sizeof(*w));
+	w = xcalloc(1, FDW_SET_SIZE);
 	w->loop = loop;
-	w->fd = w->dupfd = fd;
+	w->fd = fd;
 	w->read = true;
-	w->owned = true;
 	w->on_set = true;
 	w->kind = FDW_SOCKET;
 	w->ops = ops;
@@ -508,9 +508,7 @@ wsx_fdw_pause(struct wsx_fdw *w, bool pause)
 		lws_rx_flow_control(w->wsi, !pause);
 		return;
 	}
-	if (!pause && w->owned)
-		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
-	else if (!pause && fdw_adopt(w))
+	if (!pause && fdw_adopt(w))
 		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
 }
 
@@ -533,7 +531,7 @@ wsx_fdw_want_write(struct wsx_fdw *w)
 		set->tail = &w->next_queued;
 		return;
 	}
-	if (w->in_writable || w->gone)
+	if (w->in_writable)
 		return; /* fdw_writable() asks again once lws is done */
 	if (w->wsi)
 		lws_callback_on_writable(w->wsi);
@@ -552,8 +550,8 @@ wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
 {
 	struct pollfd p = { .fd = fdw_io_fd(w), .events = POLLIN };
 
-	if (w->gone)
-		return 0;
+	if (w->on_set)
+		return recv(w->fd, buf, len, MSG_DONTWAIT);
 	if (w->kind == FDW_SOCKET)
 		return recv(p.fd, buf, len, MSG_DONTWAIT);
 	/* a shared description may block: read only what is there */
@@ -567,10 +565,8 @@ wsx_fdw_read(struct wsx_fdw *w, void *buf, size_t len)
 ssize_t
 wsx_fdw_write(struct wsx_fdw *w, const void *buf, size_t len)
 {
-	if (w->gone) {
-		errno = EPIPE;
-		return -1;
-	}
+	if (w->on_set)
+		return send(w->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	if (w->kind == FDW_SOCKET)
 		return send(fdw_io_fd(w), buf, len,
 			    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -625,7 +621,6 @@ fdwatch_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		/* closed under us (hang-up): see the comment at the top */
 		w->wsi = NULL;
-		w->gone = w->owned; /* and our socket with it */
 		lws_sul_schedule(w->loop->ctx, 0, &w->sul_kick, fdw_kick, 1);
 		return 0;
 	default:

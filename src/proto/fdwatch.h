@@ -32,9 +32,9 @@ struct wsx_fdw *wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
 			    const struct wsx_fdw_ops *ops, void *arg,
 			    struct wsx_err *err);
 /*
- * Watch a socket of our own both ways, handing it over: lws closes it when
- * the watcher is freed. If lws closes it first (a hang-up), on_readable is
- * called with fd -1 and reads return 0 (EOF), writes EPIPE.
+ * Watch a socket of our own both ways, handing it over: it is closed when
+ * the watcher is freed (and at once if watching fails). A hang-up comes as
+ * on_readable, whose read() then says what happened.
  */
 struct wsx_fdw *wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
 				     const struct wsx_fdw_ops *ops, void *arg,

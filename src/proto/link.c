@@ -102,6 +102,8 @@ link_list_remove(struct wsx_link **head, struct wsx_link *l)
 	l->next = l->prev = NULL;
 }
 
+char link_no_proxy[1];
+
 void
 link_free(struct wsx_link *l)
 {
@@ -130,6 +132,9 @@ link_free(struct wsx_link *l)
 	wsx_tls_free(l->proxy_tls);
 	wsx_tls_ctx_free(l->tls_ctx);
 	free(l->servername);
+	free(l->peer);
+	if (l->via != link_no_proxy)
+		free(l->via);
 	for (size_t i = 0; i < l->hs.nsubprotocols; i++)
 		free(l->subprotocols[i]);
 	free(l->subprotocols);

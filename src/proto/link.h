@@ -42,8 +42,8 @@ struct wsx_link {
 	bool eof;    /* the peer sent all it will */
 	int busy;    /* inside a callback of ours: free later */
 	bool dead;   /* freed while busy */
-	char peer[272];
-	char via[272]; /* client: the proxy connected to, or "" */
+	char *peer; /* "HOST:PORT" */
+	char *via;  /* client: the proxy connected to, or "" */
 	struct ws_proto p;
 	struct wsx_buf in; /* request heads; input the owner held back */
 	size_t head_scan;
@@ -118,6 +118,8 @@ void link_tunnel_input(struct wsx_link *l, unsigned char *buf, size_t n);
 void link_flush_tunnel(struct wsx_link *l);
 void link_connected(struct wsx_link *l);
 extern const struct wsx_fdw_ops *const link_fdw_ops;
+/* A server link's via: "", not allocated */
+extern char link_no_proxy[1];
 
 /* Bytes read per call, into the loop's buffer. */
 #define LINK_READ_BYTES (256 * 1024)

@@ -206,8 +206,8 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 	l->trace = o->trace && wsx_log_level() >= WSX_LOG_INFO;
 	l->file_fd = -1;
 	l->phase = LINK_CONNECTING;
-	snprintf(l->peer, sizeof(l->peer), "%s", o->peer);
-	snprintf(l->via, sizeof(l->via), "%s", o->via ? o->via : "");
+	l->peer = xstrdup(o->peer);
+	l->via = xstrdup(o->via ? o->via : "");
 	wsx_buf_init(&l->in, 0, SIZE_MAX / 2);
 	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
 	if (ws_proto_init(&l->p, &po, err)) {

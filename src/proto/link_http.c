@@ -205,12 +205,14 @@ link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
 	l->loop = loop;
 	l->phase = LINK_HEAD;
 	l->file_fd = -1;
-	snprintf(l->peer, sizeof(l->peer), "%s", peer);
+	l->peer = xstrdup(peer);
+	l->via = link_no_proxy;
 	wsx_buf_init(&l->in, 0, WS_HTTP_MAX_HEAD + LINK_MAX_PENDING_INPUT);
 	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
 	l->w = wsx_fdw_adopt_socket(loop, fd, link_fdw_ops, l, NULL);
 	if (!l->w) {
 		wsx_tls_free(l->tls);
+		free(l->peer);
 		free(l);
 		return NULL;
 	}
