@@ -253,16 +253,16 @@ fdw_kick(lws_sorted_usec_list_t *sul)
 		fdw_writable(w);
 }
 
-
-/* --- sockets of our own, on the loop's epoll set --------------------------- */
+/* --- sockets of our own, on the loop's epoll set ---------------------------
+ */
 
 struct fdw_set {
 	int epfd;
-	struct wsx_fdw *watch;	/* epfd on libwebsockets' poll list */
-	bool in_batch;		/* its events are being handled */
-	struct wsx_fdw *queue;	/* writes asked for during the batch */
+	struct wsx_fdw *watch; /* epfd on libwebsockets' poll list */
+	bool in_batch;	       /* its events are being handled */
+	struct wsx_fdw *queue; /* writes asked for during the batch */
 	struct wsx_fdw **tail;
-	struct wsx_fdw **dead;	/* freed during the batch: free after it */
+	struct wsx_fdw **dead; /* freed during the batch: free after it */
 	size_t n_dead, cap_dead;
 };
 
@@ -380,7 +380,8 @@ fdw_set_get(struct wsx_loop *loop, struct wsx_err *err)
 		free(set);
 		return NULL;
 	}
-	set->watch = wsx_fdw_new(loop, set->epfd, true, &fdw_set_ops, loop, err);
+	set->watch =
+		wsx_fdw_new(loop, set->epfd, true, &fdw_set_ops, loop, err);
 	if (!set->watch) {
 		close(set->epfd);
 		free(set);
@@ -422,8 +423,8 @@ fdw_sock_free(struct wsx_fdw *w)
 	/* events of this batch, or the write list, may still name it */
 	if (set->n_dead == set->cap_dead) {
 		set->cap_dead = set->cap_dead ? 2 * set->cap_dead : 16;
-		set->dead = xrealloc(set->dead,
-				     set->cap_dead * sizeof(*set->dead));
+		set->dead =
+			xrealloc(set->dead, set->cap_dead * sizeof(*set->dead));
 	}
 	set->dead[set->n_dead++] = w;
 }
@@ -490,7 +491,8 @@ wsx_fdw_pause(struct wsx_fdw *w, bool pause)
 	w->paused = pause;
 	if (w->on_set) {
 		if (!pause && w->parked) {
-			struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP,
+			struct epoll_event ev = { .events =
+							  EPOLLIN | EPOLLRDHUP,
 						  .data.ptr = w };
 
 			w->parked = false;
