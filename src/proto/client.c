@@ -31,7 +31,7 @@ struct wsx_client {
 	struct wsx_tls_ctx *proxy_tls; /* and for an https:// proxy */
 	char *auth;		       /* "Basic ...", from --user */
 	char *protocols;	       /* comma-joined --subprotocol values */
-	unsigned trace_left; /* connections -v still shows in full */
+	unsigned trace_left;	       /* connections -v still shows in full */
 };
 
 enum {
@@ -568,9 +568,9 @@ client_resolve(const char *host, int family, char *out, size_t size)
 static void
 client_fail_early(struct wsx_conn *c, int status, const char *msg)
 {
-	c->result.code = 1006;
-	c->result.status = status;
-	snprintf(c->result.msg, sizeof(c->result.msg), "%s", msg);
+	conn_result(c)->code = 1006;
+	conn_result(c)->status = status;
+	snprintf(conn_result(c)->msg, sizeof(conn_result(c)->msg), "%s", msg);
 	conn_defer_failure(c);
 }
 
@@ -593,12 +593,11 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 	int fd, rc;
 
 	if (u->unix_path[0])
-		snprintf(c->info.peer, sizeof(c->info.peer), "unix:%.260s",
-			 u->unix_path);
+		conn_set_peer(c, "unix:%.260s", u->unix_path);
+	else if (strchr(u->host, ':'))
+		conn_set_peer(c, "[%s]:%u", u->host, u->port);
 	else
-		snprintf(c->info.peer, sizeof(c->info.peer),
-			 strchr(u->host, ':') ? "[%s]:%u" : "%s:%u", u->host,
-			 u->port);
+		conn_set_peer(c, "%s:%u", u->host, u->port);
 	free(c->info.path);
 	c->info.path = xstrdup(u->path);
 	free(c->url_auth);

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -84,7 +86,7 @@ conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim)
 	if (!c->lim.ping_timeout_us)
 		c->lim.ping_timeout_us = c->lim.ping_interval_us;
 	wsx_sendq_init(&c->q, 0, c->lim.buffer);
-	c->result.code = 1006;
+	c->info.peer = "";
 	c->info.path = xstrdup("");
 	return c;
 }
@@ -105,6 +107,10 @@ conn_free(struct wsx_conn *c)
 	}
 	wsx_sendq_release(&c->q);
 	free(c->info.path);
+	if (c->info.peer[0])
+		free((char *)c->info.peer);
+	free(c->close_reason);
+	free(c->result);
 	for (size_t i = 0; i < c->info.n_headers; i++)
 		free(c->info.headers[i]);
 	free(c->info.headers);
@@ -123,6 +129,30 @@ wsx_conn_set_ops(struct wsx_conn *c, const struct wsx_conn_ops *ops, void *arg)
 {
 	c->ops = ops;
 	c->arg = arg;
+}
+
+struct wsx_close *
+conn_result(struct wsx_conn *c)
+{
+	if (!c->result) {
+		c->result = xcalloc(1, sizeof(*c->result));
+		c->result->code = 1006;
+	}
+	return c->result;
+}
+
+void
+conn_set_peer(struct wsx_conn *c, const char *fmt, ...)
+{
+	char peer[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(peer, sizeof(peer), fmt, ap);
+	va_end(ap);
+	if (c->info.peer[0])
+		free((char *)c->info.peer);
+	c->info.peer = peer[0] ? xstrdup(peer) : "";
 }
 
 const struct wsx_conn_info *
@@ -220,8 +250,9 @@ wsx_conn_close(struct wsx_conn *c, int code, const char *reason)
 		return;
 	c->close_wanted = true;
 	c->close_code = code;
-	snprintf(c->close_reason, sizeof(c->close_reason), "%s",
-		 reason ? reason : "");
+	free(c->close_reason);
+	/* what a Close frame holds after its code (RFC 6455 5.5) */
+	c->close_reason = xstrndup(reason ? reason : "", 122);
 	if (c->link)
 		link_close(c);
 }
@@ -234,7 +265,7 @@ wsx_conn_close(struct wsx_conn *c, int code, const char *reason)
 static void
 conn_describe_close(struct wsx_conn *c)
 {
-	struct wsx_close *r = &c->result;
+	struct wsx_close *r = conn_result(c);
 	size_t n;
 
 	if (!r->by_peer && r->answered)
@@ -283,7 +314,7 @@ conn_finish(struct wsx_conn *c)
 	if (c->server)
 		server_forget(c->server, c);
 	if (c->ops && c->ops->on_close && !c->loop->destroying)
-		c->ops->on_close(c, &c->result, c->arg);
+		c->ops->on_close(c, conn_result(c), c->arg);
 	conn_free(c);
 }
 

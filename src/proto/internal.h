@@ -65,10 +65,10 @@ struct wsx_conn {
 	bool close_wanted;
 	bool close_sent;
 	int close_code;
-	char close_reason[123];
+	char *close_reason; /* wsx_conn_close()'s, malloc'd */
 	lws_sorted_usec_list_t sul_close; /* the wait for the peer's Close */
 	lws_sorted_usec_list_t sul_fail;  /* a failure reported from the loop */
-	struct wsx_close result;
+	struct wsx_close *result; /* how it ended, once it is: conn_result() */
 
 	struct wsx_conn_info info;
 	struct wsx_server *server;
@@ -90,6 +90,12 @@ struct wsx_conn {
 struct wsx_conn *conn_new(struct wsx_loop *loop, bool client,
 			  const struct wsx_conn_limits *lim);
 void conn_free(struct wsx_conn *c);
+/* How the connection ended (code 1006 until something says otherwise),
+ * allocated when first asked for: an open connection has none. */
+struct wsx_close *conn_result(struct wsx_conn *c);
+/* info.peer, formatted */
+void conn_set_peer(struct wsx_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The WebSocket ended: describe how (unless a failure did), tell the
  * owner, free the connection. */
 void conn_closed(struct wsx_conn *c);

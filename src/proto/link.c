@@ -163,7 +163,8 @@ link_trace_lines(const char *prefix, const char *text, size_t len)
 		while (n < len && text[n] != '\n' && text[n] != '\r')
 			n++;
 		skip = n;
-		while (skip < len && (text[skip] == '\r' || text[skip] == '\n') &&
+		while (skip < len &&
+		       (text[skip] == '\r' || text[skip] == '\n') &&
 		       skip - n < 2)
 			skip++;
 		wsx_printable(line, sizeof(line), text, n);
@@ -219,7 +220,7 @@ link_body_line_ready(const struct wsx_link *l)
 static void
 link_add_body_line(struct wsx_conn *c, const unsigned char *body, size_t len)
 {
-	struct wsx_close *r = &c->result;
+	struct wsx_close *r = conn_result(c);
 	char line[160], status[16];
 	size_t n = 0, used = strlen(r->msg);
 
@@ -235,8 +236,8 @@ link_add_body_line(struct wsx_conn *c, const unsigned char *body, size_t len)
 	if (!strncmp(line, status, strlen(status)) ||
 	    strstr(r->msg, line)) /* "404 Not Found" again */
 		return;
-	snprintf(r->msg + used, sizeof(r->msg) - used, " (the answer says: '%s%s')",
-		 line, n == 150 ? "..." : "");
+	snprintf(r->msg + used, sizeof(r->msg) - used,
+		 " (the answer says: '%s%s')", line, n == 150 ? "..." : "");
 }
 
 /* The WebSocket is over: tell the owner, and let the socket go its way. */
@@ -250,9 +251,9 @@ link_finish_conn(struct wsx_link *l)
 	l->c = NULL;
 	c->link = NULL;
 	lws_sul_cancel(&c->sul_close);
-	if (l->client && c->result.http_status && l->in.len)
+	if (l->client && conn_result(c)->http_status && l->in.len)
 		link_add_body_line(c, wsx_buf_data(&l->in), l->in.len);
-	if (c->result.status)
+	if (conn_result(c)->status)
 		conn_finish(c); /* a failure that said what it was */
 	else
 		conn_closed(c);
@@ -278,8 +279,8 @@ link_deadline(lws_sorted_usec_list_t *sul)
 		wsx_info("dropped %s: its request took longer than "
 			 "--handshake-timeout",
 			 l->peer);
-	if (l->client && l->c && !l->c->open && !l->c->result.status) {
-		struct wsx_close *r = &l->c->result;
+	if (l->client && l->c && !l->c->open && !conn_result(l->c)->status) {
+		struct wsx_close *r = conn_result(l->c);
 
 		r->status = WSX_EXIT_CONNECT;
 		r->timed_out = true;
@@ -370,7 +371,7 @@ link_input(struct wsx_link *l, unsigned char *data, size_t len)
 		link_want_write(l);
 		break;
 	case LINK_AWAIT:
-		if (l->c && l->c->result.http_status) {
+		if (l->c && conn_result(l->c)->http_status) {
 			/* a refused client gathers the body's first line */
 			if (l->in.len < 512)
 				wsx_buf_append(&l->in, data,
@@ -547,15 +548,17 @@ link_fail_tls(struct wsx_link *l, struct wsx_tls *t)
 	if (l->client && l->c && !l->c->open && t == l->proxy_tls) {
 		/* --cacert is the peer's: the proxy is checked against the
 		 * system's CAs, so the module's hint does not apply */
-		l->c->result.status = WSX_EXIT_TLS;
-		snprintf(l->c->result.msg, sizeof(l->c->result.msg),
+		conn_result(l->c)->status = WSX_EXIT_TLS;
+		snprintf(conn_result(l->c)->msg, sizeof(conn_result(l->c)->msg),
 			 "the proxy %s: %.*s (a proxy's certificate is checked "
 			 "against the system's CAs; -k skips the check)",
 			 l->via, (int)strcspn(why, "("), why);
-		l->c->result.msg[strcspn(l->c->result.msg, "\n")] = '\0';
+		conn_result(l->c)->msg[strcspn(conn_result(l->c)->msg, "\n")] =
+			'\0';
 	} else if (l->client && l->c && !l->c->open) {
-		l->c->result.status = WSX_EXIT_TLS;
-		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s", why);
+		conn_result(l->c)->status = WSX_EXIT_TLS;
+		snprintf(conn_result(l->c)->msg, sizeof(conn_result(l->c)->msg),
+			 "%s", why);
 	} else {
 		wsx_info("%s %s: %s", l->server ? "refused" : "dropped",
 			 l->peer, why);

@@ -71,9 +71,10 @@ link_path_open(struct wsx_link *l)
 	if (l->tls_ctx) {
 		l->tls = wsx_tls_new(l->tls_ctx, l->servername);
 		if (!l->tls) {
-			snprintf(l->c->result.msg, sizeof(l->c->result.msg),
+			snprintf(conn_result(l->c)->msg,
+				 sizeof(conn_result(l->c)->msg),
 				 "cannot start TLS: out of memory");
-			l->c->result.status = WSX_EXIT_TLS;
+			conn_result(l->c)->status = WSX_EXIT_TLS;
 			link_abort(l);
 			return;
 		}
@@ -93,9 +94,9 @@ void
 link_tunnel_failed(struct wsx_link *l, const struct wsx_err *err)
 {
 	if (l->c) {
-		l->c->result.status = err->code;
-		snprintf(l->c->result.msg, sizeof(l->c->result.msg), "%s",
-			 err->msg);
+		conn_result(l->c)->status = err->code;
+		snprintf(conn_result(l->c)->msg, sizeof(conn_result(l->c)->msg),
+			 "%s", err->msg);
 	}
 	link_abort(l);
 }
@@ -143,7 +144,7 @@ link_flush_tunnel(struct wsx_link *l)
 void
 link_connected(struct wsx_link *l)
 {
-	struct wsx_close *r = &l->c->result;
+	struct wsx_close *r = conn_result(l->c);
 	int fd = wsx_fdw_fd(l->w), e = 0;
 	socklen_t len = sizeof(e);
 	struct sockaddr_storage ss;

@@ -32,7 +32,7 @@ static void
 link_record_close(struct wsx_conn *c, int code, const unsigned char *reason,
 		  size_t len)
 {
-	struct wsx_close *r = &c->result;
+	struct wsx_close *r = conn_result(c);
 
 	if (code == 1006) {
 		if (!c->close_sent)
@@ -94,17 +94,17 @@ link_frame_queued(struct wsx_link *l, bool all)
 	}
 	if (!c->q.count && c->close_wanted && !c->close_sent &&
 	    ws_proto_state(&l->p) == WS_STATE_OPEN) {
-		size_t n = strlen(c->close_reason);
+		const char *why = c->close_reason ? c->close_reason : "";
+		size_t n = strlen(why);
 
-		if (ws_proto_close(&l->p, c->close_code, c->close_reason, n,
-				   NULL) &&
-		    ws_proto_close(&l->p, 1000, c->close_reason, n, NULL))
+		if (ws_proto_close(&l->p, c->close_code, why, n, NULL) &&
+		    ws_proto_close(&l->p, 1000, why, n, NULL))
 			ws_proto_close(&l->p, 0, NULL, 0, NULL);
 		c->close_sent = true;
-		c->result.code = c->close_code;
-		snprintf(c->result.reason, sizeof(c->result.reason), "%s",
-			 c->close_reason);
-		c->result.by_peer = false;
+		conn_result(c)->code = c->close_code;
+		snprintf(conn_result(c)->reason, sizeof(conn_result(c)->reason),
+			 "%s", why);
+		conn_result(c)->by_peer = false;
 		lws_sul_schedule(l->loop->ctx, 0, &c->sul_close,
 				 link_close_timeout, LINK_CLOSE_TIMEOUT_US);
 	}
@@ -117,7 +117,7 @@ link_close_timeout(lws_sorted_usec_list_t *sul)
 	struct wsx_link *l = c->link;
 
 	wsx_debug("peer did not answer our close in time");
-	c->result.timed_out = true;
+	conn_result(c)->timed_out = true;
 	if (l)
 		link_abort(l);
 }
@@ -133,12 +133,12 @@ link_ping_tick(lws_sorted_usec_list_t *sul)
 		return;
 	if (c->ping_waiting &&
 	    now - c->ping_sent_us >= c->lim.ping_timeout_us) {
-		snprintf(c->result.msg, sizeof(c->result.msg),
+		snprintf(conn_result(c)->msg, sizeof(conn_result(c)->msg),
 			 "no pong within %.1f s: connection dropped",
 			 (double)c->lim.ping_timeout_us / 1e6);
-		c->result.code = 1006;
-		c->result.status = WSX_EXIT_CLOSED;
-		c->result.timed_out = true;
+		conn_result(c)->code = 1006;
+		conn_result(c)->status = WSX_EXIT_CLOSED;
+		conn_result(c)->timed_out = true;
 		link_abort(l);
 		return;
 	}
@@ -222,7 +222,7 @@ link_describe_refusal(struct wsx_link *l, const struct ws_event *ev,
 		      const char *loc)
 {
 	struct wsx_conn *c = l->c;
-	struct wsx_close *r = &c->result;
+	struct wsx_close *r = conn_result(c);
 	char reason[64] = "", url[300], where[320];
 	size_t n;
 
@@ -248,9 +248,10 @@ link_describe_refusal(struct wsx_link *l, const struct ws_event *ev,
 				 ? " (-L follows redirects)"
 				 : " (too many redirects: see --max-redirs)");
 	} else if (ev->status == 200) {
-		snprintf(r->msg + n, sizeof(r->msg) - n,
-			 ": not a WebSocket endpoint (it answered as to a plain "
-			 "HTTP request)");
+		snprintf(
+			r->msg + n, sizeof(r->msg) - n,
+			": not a WebSocket endpoint (it answered as to a plain "
+			"HTTP request)");
 	}
 }
 
@@ -281,8 +282,8 @@ link_on_frame(void *arg, bool out, int opcode, bool fin, uint64_t len,
 	      bool masked)
 {
 	static const char *const names[16] = {
-		"continuation", "text", "binary", "op3",   "op4", "op5",
-		"op6",		"op7",	"close",  "ping",  "pong", "op11",
+		"continuation", "text", "binary", "op3",  "op4",  "op5",
+		"op6",		"op7",	"close",  "ping", "pong", "op11",
 		"op12",		"op13", "op14",	  "op15"
 	};
 	struct wsx_link *l = arg;
@@ -302,7 +303,7 @@ static void
 link_client_refused(struct wsx_link *l, const struct ws_event *ev)
 {
 	struct wsx_conn *c = l->c;
-	struct wsx_close *r = &c->result;
+	struct wsx_close *r = conn_result(c);
 	const char *loc = NULL;
 
 	r->code = 1006;
@@ -412,20 +413,23 @@ link_on_event(void *arg, struct ws_event *ev)
 			wsx_info("refused %s: %s", l->peer, ev->reason);
 			break;
 		}
-		c->result.code = ev->code ? ev->code : 1006;
-		c->result.by_peer = false;
-		c->result.status = WSX_EXIT_CLOSED;
+		conn_result(c)->code = ev->code ? ev->code : 1006;
+		conn_result(c)->by_peer = false;
+		conn_result(c)->status = WSX_EXIT_CLOSED;
 		if (ev->code == 1009)
-			snprintf(c->result.msg, sizeof(c->result.msg),
+			snprintf(conn_result(c)->msg,
+				 sizeof(conn_result(c)->msg),
 				 "message larger than --max-message (%zu "
 				 "bytes); ",
 				 c->lim.max_message);
 		else
-			snprintf(c->result.msg, sizeof(c->result.msg), "%.300s; ",
+			snprintf(conn_result(c)->msg,
+				 sizeof(conn_result(c)->msg), "%.300s; ",
 				 ev->reason);
-		n = strlen(c->result.msg);
-		wsx_close_describe(c->result.msg + n, sizeof(c->result.msg) - n,
-				   "wsx", c->result.code, "");
+		n = strlen(conn_result(c)->msg);
+		wsx_close_describe(conn_result(c)->msg + n,
+				   sizeof(conn_result(c)->msg) - n, "wsx",
+				   conn_result(c)->code, "");
 		link_want_write(l);
 		break;
 	}
@@ -442,7 +446,7 @@ link_start_engine(struct wsx_link *l)
 	struct wsx_conn *c = conn_new(l->loop, false, server_limits(l->server));
 
 	c->link = l;
-	snprintf(c->info.peer, sizeof(c->info.peer), "%s", l->peer);
+	conn_set_peer(c, "%s", l->peer);
 	l->c = c;
 	o.max_message = c->lim.max_message;
 	ws_proto_init(&l->p, &o, NULL); /* a server's init cannot fail */
@@ -520,7 +524,7 @@ link_flush_ws(struct wsx_link *l)
 		link_arm_deadline(l, LINK_LINGER_US);
 		return;
 	}
-	if (!len && c && c->result.http_status && !l->eof &&
+	if (!len && c && conn_result(c)->http_status && !l->eof &&
 	    !link_body_line_ready(l)) {
 		/* a refusal: its body's first line may say why; wait a
 		 * moment for it (servers often write it after the head) */
