@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "util/xalloc.h"
 #include "ws/proto_int.h"
 
 #define WS_DEFAULT_MAX_MESSAGE (16u << 20)
@@ -71,6 +73,15 @@ ws_proto_fail(struct ws_proto *p, int code, const char *reason)
 	ws_proto_emit(p, &ev);
 }
 
+/* zlib's streams only for a connection that agreed to compress */
+static void
+proto_deflate_start(struct ws_proto *p, const struct ws_deflate_params *params)
+{
+	p->z = xcalloc(1, sizeof(*p->z));
+	ws_deflate_init(p->z, params, p->o.role == WS_ROLE_SERVER,
+			p->o.max_message);
+}
+
 static void
 proto_open(struct ws_proto *p, const struct ws_agreed *a,
 	   const struct ws_http *h)
@@ -82,8 +93,7 @@ proto_open(struct ws_proto *p, const struct ws_agreed *a,
 	p->agreed = *a;
 	p->deflate = a->deflate;
 	if (p->deflate)
-		ws_deflate_init(&p->z, &a->params, p->o.role == WS_ROLE_SERVER,
-				p->o.max_message);
+		proto_deflate_start(p, &a->params);
 	ws_proto_enter(p, WS_IN_HANDSHAKE_DONE);
 	ws_proto_emit(p, &ev);
 	wsx_buf_release(&p->head); /* after: ev.http points into it */
@@ -97,7 +107,6 @@ ws_proto_init(struct ws_proto *p, const struct ws_proto_opts *opts,
 	p->o = *opts;
 	if (!p->o.max_message)
 		p->o.max_message = WS_DEFAULT_MAX_MESSAGE;
-	p->keys_used = sizeof(p->keys);
 	p->state = WS_STATE_CONNECTING;
 	wsx_buf_init(&p->head, 0, WS_HTTP_MAX_HEAD);
 	/* one byte over max_message: the inflater's way to see a bomb */
@@ -108,9 +117,7 @@ ws_proto_init(struct ws_proto *p, const struct ws_proto_opts *opts,
 		p->agreed = *opts->open;
 		p->deflate = p->agreed.deflate;
 		if (p->deflate)
-			ws_deflate_init(&p->z, &p->agreed.params,
-					p->o.role == WS_ROLE_SERVER,
-					p->o.max_message);
+			proto_deflate_start(p, &p->agreed.params);
 		p->state = WS_STATE_OPEN;
 		return 0;
 	}
@@ -138,8 +145,15 @@ ws_proto_release(struct ws_proto *p)
 	wsx_buf_release(&p->msg);
 	wsx_buf_release(&p->out);
 	wsx_buf_release(&p->zbuf);
-	if (p->deflate)
-		ws_deflate_release(&p->z);
+	free(p->keys);
+	p->keys = NULL;
+	free(p->ping);
+	p->ping = NULL;
+	if (p->z) {
+		ws_deflate_release(p->z);
+		free(p->z);
+		p->z = NULL;
+	}
 	p->deflate = false;
 }
 

@@ -112,10 +112,10 @@ struct ws_event {
 	const struct ws_request *request; /* REQUEST */
 	struct ws_answer *answer;	  /* REQUEST: the answer to give */
 	const struct ws_agreed *agreed;	  /* OPEN */
-	const struct ws_http *http; /* client, FAIL and OPEN: the server's
-				       answer head, when one arrived and
-				       parsed (a redirect's Location, a
-				       refusal's fields, -v) */
+	const struct ws_http *http;	  /* client, FAIL and OPEN: the server's
+					     answer head, when one arrived and
+					     parsed (a redirect's Location, a
+					     refusal's fields, -v) */
 };
 
 struct ws_proto_opts {
@@ -136,7 +136,17 @@ struct ws_proto_opts {
 			 uint64_t len, bool masked);
 };
 
-#define WS_MAX_PINGS 8 /* pings awaiting their pong, for round trips */
+#define WS_MAX_PINGS  8	 /* pings awaiting their pong, for round trips */
+#define WS_KEYS_BYTES 64 /* masking keys drawn at a time: 16 frames' */
+
+struct ws_keys {
+	uint8_t b[WS_KEYS_BYTES];
+};
+
+struct ws_ping_sent {
+	uint64_t hash;
+	int64_t time;
+};
 
 /* One connection. Fields are the engine's; read them through the calls. */
 struct ws_proto {
@@ -167,19 +177,20 @@ struct ws_proto {
 	bool tx_active, tx_compressed;
 	enum wsx_msg_type tx_type;
 	struct wsx_utf8 tx_utf8;
-	uint8_t keys[64]; /* masking keys drawn from the OS */
+	/*
+	 * Allocated when first needed, so that an idle server connection
+	 * holds neither: masking keys drawn from the OS (a client's), and
+	 * our pings awaiting pongs (payload hash and time given).
+	 */
+	struct ws_keys *keys;
 	uint8_t keys_used;
-	/* our pings awaiting pongs: payload hash and time given */
-	struct {
-		uint64_t hash;
-		int64_t time;
-	} ping[WS_MAX_PINGS];
+	struct ws_ping_sent *ping; /* [WS_MAX_PINGS] */
 	uint8_t nping, ping_first;
 	uint64_t ping_seq;
 	bool deflate;
-	struct ws_deflate z;
-	bool hold;	  /* ws_proto_hold(): feed no further */
-	bool manual_pong; /* ws_proto_answer_pings(p, false) */
+	struct ws_deflate *z; /* allocated once permessage-deflate is agreed */
+	bool hold;	      /* ws_proto_hold(): feed no further */
+	bool manual_pong;     /* ws_proto_answer_pings(p, false) */
 };
 
 /*

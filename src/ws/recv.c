@@ -182,7 +182,7 @@ recv_data(struct ws_proto *p, unsigned char *d, size_t n, bool last, bool whole)
 
 	if (p->rx_compressed) {
 		size_t before = p->msg.len;
-		int code = ws_deflate_decompress(&p->z, d, n, end, &p->msg,
+		int code = ws_deflate_decompress(p->z, d, n, end, &p->msg,
 						 &p->rx_total);
 
 		plen = p->msg.len - before;

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "util/xalloc.h"
 #include "ws/proto_int.h"
 
 /*
@@ -20,25 +21,29 @@
 static void
 send_key(struct ws_proto *p, uint8_t key[4])
 {
-	if ((size_t)p->keys_used + 4 > sizeof(p->keys)) {
-		if (getrandom(p->keys, sizeof(p->keys), GRND_NONBLOCK) !=
-		    (ssize_t)sizeof(p->keys)) {
+	if (!p->keys) {
+		p->keys = xcalloc(1, sizeof(*p->keys));
+		p->keys_used = WS_KEYS_BYTES;
+	}
+	if ((size_t)p->keys_used + 4 > WS_KEYS_BYTES) {
+		if (getrandom(p->keys->b, WS_KEYS_BYTES, GRND_NONBLOCK) !=
+		    (ssize_t)WS_KEYS_BYTES) {
 			struct timespec ts;
 			uint64_t s;
 
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			s = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^
 			    (uint64_t)ts.tv_sec;
-			for (size_t i = 0; i < sizeof(p->keys); i++) {
+			for (size_t i = 0; i < WS_KEYS_BYTES; i++) {
 				s ^= s << 13;
 				s ^= s >> 7;
 				s ^= s << 17;
-				p->keys[i] ^= (uint8_t)(s >> 32);
+				p->keys->b[i] ^= (uint8_t)(s >> 32);
 			}
 		}
 		p->keys_used = 0;
 	}
-	memcpy(key, p->keys + p->keys_used, 4);
+	memcpy(key, p->keys->b + p->keys_used, 4);
 	p->keys_used += 4;
 }
 
@@ -118,7 +123,7 @@ ws_proto_send_fragment(struct ws_proto *p, enum wsx_msg_type type,
 				   "a message cannot change type midway");
 	if (!p->tx_active) {
 		p->tx_type = type;
-		p->tx_compressed = p->deflate && ws_deflate_can_compress(&p->z);
+		p->tx_compressed = p->deflate && ws_deflate_can_compress(p->z);
 		op = type == WSX_MSG_TEXT ? WS_OP_TEXT : WS_OP_BINARY;
 		rsv = p->tx_compressed ? WS_RSV1 : 0;
 	}
@@ -142,7 +147,7 @@ ws_proto_send_fragment(struct ws_proto *p, enum wsx_msg_type type,
 		return 0;
 	}
 	wsx_buf_clear(&p->zbuf);
-	if (ws_deflate_compress(&p->z, data, len, fin, &p->zbuf))
+	if (ws_deflate_compress(p->z, data, len, fin, &p->zbuf))
 		return wsx_err_set(err, WSX_EXIT_FAIL,
 				   "compressing a message failed");
 	send_frames(p, op, rsv, wsx_buf_data(&p->zbuf), p->zbuf.len, fin);
@@ -194,6 +199,8 @@ ws_proto_ping(struct ws_proto *p, const void *data, size_t len, int64_t now,
 		data = seq;
 		len = 8;
 	}
+	if (!p->ping)
+		p->ping = xcalloc(WS_MAX_PINGS, sizeof(*p->ping));
 	/* a full ring forgets the oldest ping: its pong is then unmatched */
 	if (p->nping == WS_MAX_PINGS) {
 		p->ping_first = (uint8_t)((p->ping_first + 1) % WS_MAX_PINGS);
