@@ -87,6 +87,7 @@ conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim)
 		c->lim.ping_timeout_us = c->lim.ping_interval_us;
 	wsx_sendq_init(&c->q, 0, c->lim.buffer);
 	c->info.peer = "";
+	c->info.protocol = "";
 	c->info.path = xstrdup("");
 	return c;
 }
@@ -109,6 +110,8 @@ conn_free(struct wsx_conn *c)
 	free(c->info.path);
 	if (c->info.peer[0])
 		free((char *)c->info.peer);
+	if (c->info.protocol[0])
+		free((char *)c->info.protocol);
 	free(c->close_reason);
 	free(c->result);
 	for (size_t i = 0; i < c->info.n_headers; i++)
@@ -139,6 +142,14 @@ conn_result(struct wsx_conn *c)
 		c->result->code = 1006;
 	}
 	return c->result;
+}
+
+void
+conn_set_protocol(struct wsx_conn *c, const char *name)
+{
+	if (c->info.protocol[0])
+		free((char *)c->info.protocol);
+	c->info.protocol = name && name[0] ? xstrdup(name) : "";
 }
 
 void

@@ -60,7 +60,7 @@ struct wsx_conn_info {
 	 * request headers libwebsockets knows (it drops the others) */
 	char **headers;
 	size_t n_headers;
-	char protocol[64]; /* negotiated subprotocol or "" */
+	const char *protocol; /* negotiated subprotocol or "" */
 	bool compressed;   /* permessage-deflate was agreed */
 	uint64_t opened_us;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;

@@ -93,6 +93,8 @@ void conn_free(struct wsx_conn *c);
 /* How the connection ended (code 1006 until something says otherwise),
  * allocated when first asked for: an open connection has none. */
 struct wsx_close *conn_result(struct wsx_conn *c);
+/* info.protocol: a copy of name, or "" */
+void conn_set_protocol(struct wsx_conn *c, const char *name);
 /* info.peer, formatted */
 void conn_set_peer(struct wsx_conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -179,9 +179,7 @@ link_on_request(struct wsx_link *l, const struct ws_event *ev)
 	link_pick_subprotocol(ev->request, &ev->answer->agreed);
 	free(c->info.path);
 	c->info.path = xstrdup(ev->request->target);
-	snprintf(c->info.protocol, sizeof(c->info.protocol), "%.*s",
-		 (int)sizeof(c->info.protocol) - 1,
-		 ev->answer->agreed.subprotocol);
+	conn_set_protocol(c, ev->answer->agreed.subprotocol);
 	server_copy_headers(l->server, c, h);
 }
 
@@ -203,9 +201,7 @@ link_on_open(struct wsx_link *l)
 	if (l->server)
 		server_accept(l->server, c);
 	else
-		snprintf(c->info.protocol, sizeof(c->info.protocol), "%.*s",
-			 (int)sizeof(c->info.protocol) - 1,
-			 l->p.agreed.subprotocol);
+		conn_set_protocol(c, l->p.agreed.subprotocol);
 	if (l->c && c->ops && c->ops->on_open)
 		c->ops->on_open(c, c->arg);
 	link_want_write(l);
