@@ -368,8 +368,13 @@ void
 ws_proto_consume(struct ws_proto *p, size_t n)
 {
 	wsx_buf_consume(&p->out, n);
-	/* an idle connection keeps no big buffer (a burst may have grown it) */
-	if (!p->out.len && p->out.cap > 65536)
+	/*
+	 * An idle connection keeps no output buffer: not a big one a burst
+	 * grew, nor the small one its handshake answer left (malloc hands
+	 * small ones back at once from its per-thread cache). Sizes between
+	 * stay for the next batch, which is likely the same size.
+	 */
+	if (!p->out.len && (p->out.cap <= 1024 || p->out.cap > 65536))
 		wsx_buf_release(&p->out);
 }
 
