@@ -144,6 +144,18 @@ conn_result(struct wsx_conn *c)
 	return c->result;
 }
 
+int
+conn_http_status(const struct wsx_conn *c)
+{
+	return c->result ? c->result->http_status : 0;
+}
+
+int
+conn_status(const struct wsx_conn *c)
+{
+	return c->result ? c->result->status : 0;
+}
+
 void
 conn_set_protocol(struct wsx_conn *c, const char *name)
 {

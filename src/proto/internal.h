@@ -93,6 +93,10 @@ void conn_free(struct wsx_conn *c);
 /* How the connection ended (code 1006 until something says otherwise),
  * allocated when first asked for: an open connection has none. */
 struct wsx_close *conn_result(struct wsx_conn *c);
+/* Without allocating: a refused handshake's HTTP status, the exit status
+ * a failure set (0 while nothing has) */
+int conn_http_status(const struct wsx_conn *c);
+int conn_status(const struct wsx_conn *c);
 /* info.protocol: a copy of name, or "" */
 void conn_set_protocol(struct wsx_conn *c, const char *name);
 /* info.peer, formatted */

@@ -251,9 +251,9 @@ link_finish_conn(struct wsx_link *l)
 	l->c = NULL;
 	c->link = NULL;
 	lws_sul_cancel(&c->sul_close);
-	if (l->client && conn_result(c)->http_status && l->in.len)
+	if (l->client && conn_http_status(c) && l->in.len)
 		link_add_body_line(c, wsx_buf_data(&l->in), l->in.len);
-	if (conn_result(c)->status)
+	if (conn_status(c))
 		conn_finish(c); /* a failure that said what it was */
 	else
 		conn_closed(c);
@@ -279,7 +279,7 @@ link_deadline(lws_sorted_usec_list_t *sul)
 		wsx_info("dropped %s: its request took longer than "
 			 "--handshake-timeout",
 			 l->peer);
-	if (l->client && l->c && !l->c->open && !conn_result(l->c)->status) {
+	if (l->client && l->c && !l->c->open && !conn_status(l->c)) {
 		struct wsx_close *r = conn_result(l->c);
 
 		r->status = WSX_EXIT_CONNECT;
@@ -371,7 +371,7 @@ link_input(struct wsx_link *l, unsigned char *data, size_t len)
 		link_want_write(l);
 		break;
 	case LINK_AWAIT:
-		if (l->c && conn_result(l->c)->http_status) {
+		if (l->c && conn_http_status(l->c)) {
 			/* a refused client gathers the body's first line */
 			if (l->in.len < 512)
 				wsx_buf_append(&l->in, data,

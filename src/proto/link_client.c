@@ -144,7 +144,7 @@ link_flush_tunnel(struct wsx_link *l)
 void
 link_connected(struct wsx_link *l)
 {
-	struct wsx_close *r = conn_result(l->c);
+	struct wsx_close *r;
 	int fd = wsx_fdw_fd(l->w), e = 0;
 	socklen_t len = sizeof(e);
 	struct sockaddr_storage ss;
@@ -159,6 +159,7 @@ link_connected(struct wsx_link *l)
 		return;
 	}
 	if (e) {
+		r = conn_result(l->c);
 		r->status = WSX_EXIT_CONNECT;
 		snprintf(r->msg, sizeof(r->msg),
 			 "could not connect to %s%s: %s",

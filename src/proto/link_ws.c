@@ -520,7 +520,7 @@ link_flush_ws(struct wsx_link *l)
 		link_arm_deadline(l, LINK_LINGER_US);
 		return;
 	}
-	if (!len && c && conn_result(c)->http_status && !l->eof &&
+	if (!len && c && conn_http_status(c) && !l->eof &&
 	    !link_body_line_ready(l)) {
 		/* a refusal: its body's first line may say why; wait a
 		 * moment for it (servers often write it after the head) */
