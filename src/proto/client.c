@@ -772,10 +772,9 @@ client_redirect_url(const char *base, const char *loc, char *out, size_t size)
 }
 
 static void
-client_redirect_now(lws_sorted_usec_list_t *sul)
+client_redirect_now(void *arg)
 {
-	struct wsx_conn *c =
-		lws_container_of(sul, struct wsx_conn, sul_redirect);
+	struct wsx_conn *c = arg;
 	struct wsx_url u;
 	struct wsx_err err = { 0, "" };
 
@@ -813,7 +812,6 @@ client_follow_redirect(struct wsx_conn *c, int status)
 	wsx_info("HTTP %d: following the redirect to %s", status, next);
 	free(c->url);
 	c->url = xstrdup(next);
-	lws_sul_schedule(c->loop->ctx, 0, &c->sul_redirect, client_redirect_now,
-			 1);
+	wsx_alarm_set(c->loop, &c->al_redirect, 1, client_redirect_now, c);
 	return true;
 }

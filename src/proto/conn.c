@@ -95,11 +95,11 @@ conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim)
 void
 conn_free(struct wsx_conn *c)
 {
-	lws_sul_cancel(&c->sul_ping);
-	lws_sul_cancel(&c->sul_idle);
-	lws_sul_cancel(&c->sul_close);
-	lws_sul_cancel(&c->sul_fail);
-	lws_sul_cancel(&c->sul_redirect);
+	wsx_alarm_cancel(&c->al_ping);
+	wsx_alarm_cancel(&c->al_idle);
+	wsx_alarm_cancel(&c->al_close);
+	wsx_alarm_cancel(&c->al_fail);
+	wsx_alarm_cancel(&c->al_redirect);
 	if (c->link) {
 		struct wsx_link *l = c->link;
 
@@ -184,7 +184,7 @@ wsx_conn_info(const struct wsx_conn *c)
 	return &c->info;
 }
 
-static void conn_idle_tick(lws_sorted_usec_list_t *sul);
+static void conn_idle_tick(void *arg);
 
 void
 conn_start_idle_timer(struct wsx_conn *c)
@@ -192,8 +192,8 @@ conn_start_idle_timer(struct wsx_conn *c)
 	if (!c->lim.idle_timeout_us)
 		return;
 	c->idle_since_us = c->info.opened_us;
-	lws_sul_schedule(c->loop->ctx, 0, &c->sul_idle, conn_idle_tick,
-			 (lws_usec_t)(c->lim.idle_timeout_us / 4 + 1));
+	wsx_alarm_set(c->loop, &c->al_idle, (c->lim.idle_timeout_us / 4 + 1),
+		      conn_idle_tick, c);
 }
 
 /*
@@ -202,9 +202,9 @@ conn_start_idle_timer(struct wsx_conn *c)
  * and one and a quarter periods after its last message.
  */
 static void
-conn_idle_tick(lws_sorted_usec_list_t *sul)
+conn_idle_tick(void *arg)
 {
-	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_idle);
+	struct wsx_conn *c = arg;
 	uint64_t now = wsx_now_us(), msgs = c->info.msgs_in + c->info.msgs_out;
 
 	if (msgs != c->idle_msgs) {
@@ -215,8 +215,8 @@ conn_idle_tick(lws_sorted_usec_list_t *sul)
 		wsx_conn_close(c, 1001, "idle timeout");
 		return;
 	}
-	lws_sul_schedule(c->loop->ctx, 0, &c->sul_idle, conn_idle_tick,
-			 (lws_usec_t)(c->lim.idle_timeout_us / 4 + 1));
+	wsx_alarm_set(c->loop, &c->al_idle, (c->lim.idle_timeout_us / 4 + 1),
+		      conn_idle_tick, c);
 }
 
 int
@@ -310,15 +310,15 @@ conn_describe_close(struct wsx_conn *c)
 }
 
 static void
-conn_deferred_fail(lws_sorted_usec_list_t *sul)
+conn_deferred_fail(void *arg)
 {
-	conn_finish(lws_container_of(sul, struct wsx_conn, sul_fail));
+	conn_finish(arg);
 }
 
 void
 conn_defer_failure(struct wsx_conn *c)
 {
-	lws_sul_schedule(c->loop->ctx, 0, &c->sul_fail, conn_deferred_fail, 1);
+	wsx_alarm_set(c->loop, &c->al_fail, 1, conn_deferred_fail, c);
 }
 
 void

@@ -45,8 +45,8 @@ struct wsx_close {
 	 * chose that the peer answered, whatever its code; for one the peer
 	 * chose, 0 for 1000/1001 and WSX_EXIT_CLOSED otherwise */
 	int status;
-	int http_status;  /* a refused handshake's HTTP status, else 0 */
-	bool timed_out;	  /* connecting or closing took too long */
+	int http_status; /* a refused handshake's HTTP status, else 0 */
+	bool timed_out;	 /* connecting or closing took too long */
 	/* what happened, for a "wsx: ..." line: wsx_close_describe()'s words
 	 * ("the server closed the connection: 1001 going away 'bye'") unless
 	 * a failure says more */
@@ -55,13 +55,13 @@ struct wsx_close {
 
 struct wsx_conn_info {
 	const char *peer; /* "127.0.0.1:53422"; "" until known */
-	char *path;	/* request path with query; "" for clients */
+	char *path;	  /* request path with query; "" for clients */
 	/* server side, with wsx_server_keep_headers(): "name: value" of the
 	 * request headers libwebsockets knows (it drops the others) */
 	char **headers;
 	size_t n_headers;
 	const char *protocol; /* negotiated subprotocol or "" */
-	bool compressed;   /* permessage-deflate was agreed */
+	bool compressed;      /* permessage-deflate was agreed */
 	uint64_t opened_us;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
 };

@@ -34,8 +34,8 @@ struct wsx_loop {
 	unsigned vhost_seq;
 	char **vhost_strings; /* strings lws keeps pointers to */
 	size_t n_vhost_strings;
-	unsigned char *rx_buf;	/* link.c reads into it */
-	struct wsx_link *links; /* client connections */
+	unsigned char *rx_buf;	 /* link.c reads into it */
+	struct wsx_link *links;	 /* client connections */
 	struct fdw_set *sockets; /* our sockets' epoll set (fdwatch.c) */
 };
 
@@ -56,8 +56,8 @@ struct wsx_conn {
 	struct wsx_sendq q;
 	bool ping_waiting;
 	uint64_t ping_sent_us;
-	lws_sorted_usec_list_t sul_ping;
-	lws_sorted_usec_list_t sul_idle;
+	struct wsx_alarm *al_ping;
+	struct wsx_alarm *al_idle;
 	uint64_t idle_msgs;	/* msgs_in + msgs_out when last seen moving */
 	uint64_t idle_since_us; /* ... and when */
 
@@ -65,9 +65,9 @@ struct wsx_conn {
 	bool close_wanted;
 	bool close_sent;
 	int close_code;
-	char *close_reason; /* wsx_conn_close()'s, malloc'd */
-	lws_sorted_usec_list_t sul_close; /* the wait for the peer's Close */
-	lws_sorted_usec_list_t sul_fail;  /* a failure reported from the loop */
+	char *close_reason;	    /* wsx_conn_close()'s, malloc'd */
+	struct wsx_alarm *al_close; /* the wait for the peer's Close */
+	struct wsx_alarm *al_fail;  /* a failure reported from the loop */
 	struct wsx_close *result; /* how it ended, once it is: conn_result() */
 
 	struct wsx_conn_info info;
@@ -80,11 +80,23 @@ struct wsx_conn {
 	char *location; /* a 3xx handshake answer's Location */
 	unsigned redirects;
 	bool other_host; /* redirected to another origin: no credentials */
-	lws_sorted_usec_list_t sul_redirect;
+	struct wsx_alarm *al_redirect;
 	char **extra_headers; /* this connection's own "Name: value" lines */
 	size_t n_extra_headers;
 	char *protocols; /* this connection's own offer, else the client's */
 };
+
+/*
+ * Alarms: one-shot timers that take memory only while armed (a
+ * lws_sorted_usec_list_t is 48 bytes, and a connection has seven kinds of
+ * timer, most of them idle most of the time). *slot is the owner's
+ * handle: NULL when not armed, and set back to NULL before cb runs.
+ * Arming an armed alarm moves it.
+ */
+struct wsx_alarm;
+void wsx_alarm_set(struct wsx_loop *loop, struct wsx_alarm **slot,
+		   uint64_t usec, wsx_timer_cb cb, void *arg);
+void wsx_alarm_cancel(struct wsx_alarm **slot);
 
 /* conn.c: the handle's side */
 struct wsx_conn *conn_new(struct wsx_loop *loop, bool client,

@@ -71,8 +71,8 @@ link_update_rx(struct wsx_link *l)
 		/* messages stop at once, not at the end of what was read */
 		ws_proto_hold(&l->p, owner);
 		if (!owner && l->in.len)
-			lws_sul_schedule(l->loop->ctx, 0, &l->sul_resume,
-					 link_resume, 1);
+			wsx_alarm_set(l->loop, &l->al_resume, 1, link_resume,
+				      l);
 	}
 	if (pause != l->paused && l->w) {
 		l->paused = pause;
@@ -111,8 +111,8 @@ link_free(struct wsx_link *l)
 		l->dead = true;
 		return;
 	}
-	lws_sul_cancel(&l->sul_deadline);
-	lws_sul_cancel(&l->sul_resume);
+	wsx_alarm_cancel(&l->al_deadline);
+	wsx_alarm_cancel(&l->al_resume);
 	if (l->c) {
 		l->c->link = NULL;
 		l->c->ops = NULL;
@@ -250,7 +250,7 @@ link_finish_conn(struct wsx_link *l)
 		return;
 	l->c = NULL;
 	c->link = NULL;
-	lws_sul_cancel(&c->sul_close);
+	wsx_alarm_cancel(&c->al_close);
 	if (l->client && conn_http_status(c) && l->in.len)
 		link_add_body_line(c, wsx_buf_data(&l->in), l->in.len);
 	if (conn_status(c))
@@ -270,10 +270,9 @@ link_abort(struct wsx_link *l)
 }
 
 static void
-link_deadline(lws_sorted_usec_list_t *sul)
+link_deadline(void *arg)
 {
-	struct wsx_link *l =
-		lws_container_of(sul, struct wsx_link, sul_deadline);
+	struct wsx_link *l = arg;
 
 	if (l->phase == LINK_HEAD && l->in.len)
 		wsx_info("dropped %s: its request took longer than "
@@ -306,8 +305,7 @@ link_deadline(lws_sorted_usec_list_t *sul)
 void
 link_arm_deadline(struct wsx_link *l, uint64_t usec)
 {
-	lws_sul_schedule(l->loop->ctx, 0, &l->sul_deadline, link_deadline,
-			 (lws_usec_t)usec);
+	wsx_alarm_set(l->loop, &l->al_deadline, usec, link_deadline, l);
 }
 
 /* Our last bytes are out: shut our side, read until the peer's ends. */

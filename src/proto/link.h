@@ -33,17 +33,17 @@ struct wsx_link {
 	struct wsx_link *next, *prev; /* the server's links */
 	enum link_phase phase;
 	bool client;
-	bool trace;	   /* -v: show the handshake as curl -v does */
-	bool traced_tls;   /* ... the TLS session was shown */
-	bool traced_head;  /* ... and the request */
-	bool engine; /* p is initialised */
-	bool held;   /* not reading: too much output waits */
-	bool paused; /* what fdwatch was last told */
-	bool eof;    /* the peer sent all it will */
-	int busy;    /* inside a callback of ours: free later */
-	bool dead;   /* freed while busy */
-	char *peer; /* "HOST:PORT" */
-	char *via;  /* client: the proxy connected to, or "" */
+	bool trace;	  /* -v: show the handshake as curl -v does */
+	bool traced_tls;  /* ... the TLS session was shown */
+	bool traced_head; /* ... and the request */
+	bool engine;	  /* p is initialised */
+	bool held;	  /* not reading: too much output waits */
+	bool paused;	  /* what fdwatch was last told */
+	bool eof;	  /* the peer sent all it will */
+	int busy;	  /* inside a callback of ours: free later */
+	bool dead;	  /* freed while busy */
+	char *peer;	  /* "HOST:PORT" */
+	char *via;	  /* client: the proxy connected to, or "" */
 	struct ws_proto p;
 	struct wsx_buf in; /* request heads; input the owner held back */
 	size_t head_scan;
@@ -59,8 +59,8 @@ struct wsx_link {
 	struct ws_client_hs hs;
 	char **subprotocols;
 	struct ws_deflate_params deflate;
-	lws_sorted_usec_list_t sul_deadline; /* connect, request head, linger */
-	lws_sorted_usec_list_t sul_resume;   /* feed held input again */
+	struct wsx_alarm *al_deadline; /* connect, request head, linger */
+	struct wsx_alarm *al_resume;   /* feed held input again */
 };
 
 /* What a client connection goes through, after TCP to fd. */
@@ -106,7 +106,7 @@ void (*link_frame_hook(void))(void *, bool, int, bool, uint64_t, bool);
 void link_on_event(void *arg, struct ws_event *ev);
 void link_start_engine(struct wsx_link *l);
 void link_feed(struct wsx_link *l, unsigned char *data, size_t len);
-void link_resume(lws_sorted_usec_list_t *sul);
+void link_resume(void *arg);
 void link_flush_ws(struct wsx_link *l);
 /* link_http.c */
 void link_request(struct wsx_link *l);

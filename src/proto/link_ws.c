@@ -26,7 +26,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-static void link_close_timeout(lws_sorted_usec_list_t *sul);
+static void link_close_timeout(void *arg);
 
 static void
 link_record_close(struct wsx_conn *c, int code, const unsigned char *reason,
@@ -105,15 +105,15 @@ link_frame_queued(struct wsx_link *l, bool all)
 		snprintf(conn_result(c)->reason, sizeof(conn_result(c)->reason),
 			 "%s", why);
 		conn_result(c)->by_peer = false;
-		lws_sul_schedule(l->loop->ctx, 0, &c->sul_close,
-				 link_close_timeout, LINK_CLOSE_TIMEOUT_US);
+		wsx_alarm_set(l->loop, &c->al_close, LINK_CLOSE_TIMEOUT_US,
+			      link_close_timeout, c);
 	}
 }
 
 static void
-link_close_timeout(lws_sorted_usec_list_t *sul)
+link_close_timeout(void *arg)
 {
-	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_close);
+	struct wsx_conn *c = arg;
 	struct wsx_link *l = c->link;
 
 	wsx_debug("peer did not answer our close in time");
@@ -123,9 +123,9 @@ link_close_timeout(lws_sorted_usec_list_t *sul)
 }
 
 static void
-link_ping_tick(lws_sorted_usec_list_t *sul)
+link_ping_tick(void *arg)
 {
-	struct wsx_conn *c = lws_container_of(sul, struct wsx_conn, sul_ping);
+	struct wsx_conn *c = arg;
 	struct wsx_link *l = c->link;
 	uint64_t now = wsx_now_us();
 
@@ -148,10 +148,10 @@ link_ping_tick(lws_sorted_usec_list_t *sul)
 		c->ping_sent_us = now;
 		link_want_write(l);
 	}
-	lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
-			 (lws_usec_t)(c->ping_waiting
-					      ? c->lim.ping_timeout_us
-					      : c->lim.ping_interval_us));
+	wsx_alarm_set(l->loop, &c->al_ping,
+		      (c->ping_waiting ? c->lim.ping_timeout_us
+				       : c->lim.ping_interval_us),
+		      link_ping_tick, c);
 }
 
 /* The first offered subprotocol: a server answers any, as Node's ws does. */
@@ -188,14 +188,14 @@ link_on_open(struct wsx_link *l)
 {
 	struct wsx_conn *c = l->c;
 
-	lws_sul_cancel(&l->sul_deadline);
+	wsx_alarm_cancel(&l->al_deadline);
 	c->open = true;
 	c->info.opened_us = wsx_now_us();
 	ws_proto_answer_pings(&l->p, !c->manual_pongs);
 	c->info.compressed = l->p.agreed.deflate;
 	if (c->lim.ping_interval_us)
-		lws_sul_schedule(l->loop->ctx, 0, &c->sul_ping, link_ping_tick,
-				 (lws_usec_t)c->lim.ping_interval_us);
+		wsx_alarm_set(l->loop, &c->al_ping, c->lim.ping_interval_us,
+			      link_ping_tick, c);
 	conn_start_idle_timer(c);
 	link_update_rx(l); /* a pause asked for while connecting */
 	if (l->server)
@@ -476,9 +476,9 @@ link_feed(struct wsx_link *l, unsigned char *data, size_t len)
 }
 
 void
-link_resume(lws_sorted_usec_list_t *sul)
+link_resume(void *arg)
 {
-	struct wsx_link *l = lws_container_of(sul, struct wsx_link, sul_resume);
+	struct wsx_link *l = arg;
 
 	if (!l->in.len || l->p.hold || l->phase != LINK_WS)
 		return;

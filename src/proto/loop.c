@@ -23,6 +23,53 @@ struct wsx_timer {
 	void *arg;
 };
 
+struct wsx_alarm {
+	lws_sorted_usec_list_t sul;
+	struct wsx_alarm **slot;
+	wsx_timer_cb cb;
+	void *arg;
+};
+
+static void
+alarm_fired(lws_sorted_usec_list_t *sul)
+{
+	struct wsx_alarm *a = lws_container_of(sul, struct wsx_alarm, sul);
+	wsx_timer_cb cb = a->cb;
+	void *arg = a->arg;
+
+	*a->slot = NULL;
+	free(a);
+	cb(arg);
+}
+
+void
+wsx_alarm_set(struct wsx_loop *loop, struct wsx_alarm **slot, uint64_t usec,
+	      wsx_timer_cb cb, void *arg)
+{
+	struct wsx_alarm *a = *slot;
+
+	if (!a) {
+		a = xcalloc(1, sizeof(*a));
+		a->slot = slot;
+		*slot = a;
+	}
+	a->cb = cb;
+	a->arg = arg;
+	lws_sul_schedule(loop->ctx, 0, &a->sul, alarm_fired, (lws_usec_t)usec);
+}
+
+void
+wsx_alarm_cancel(struct wsx_alarm **slot)
+{
+	struct wsx_alarm *a = *slot;
+
+	if (!a)
+		return;
+	lws_sul_cancel(&a->sul);
+	*slot = NULL;
+	free(a);
+}
+
 static int loop_ws_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			    void *user, void *in, size_t len);
 
