@@ -184,7 +184,7 @@ link_on_request(struct wsx_link *l, const struct ws_event *ev)
 }
 
 static void
-link_on_open(struct wsx_link *l)
+link_on_open(struct wsx_link *l, const struct ws_agreed *agreed)
 {
 	struct wsx_conn *c = l->c;
 
@@ -192,7 +192,7 @@ link_on_open(struct wsx_link *l)
 	c->open = true;
 	c->info.opened_us = wsx_now_us();
 	ws_proto_answer_pings(&l->p, !c->manual_pongs);
-	c->info.compressed = l->p.agreed.deflate;
+	c->info.compressed = agreed->deflate;
 	if (c->lim.ping_interval_us)
 		wsx_alarm_set(l->loop, &c->al_ping, c->lim.ping_interval_us,
 			      link_ping_tick, c);
@@ -201,7 +201,7 @@ link_on_open(struct wsx_link *l)
 	if (l->server)
 		server_accept(l->server, c);
 	else
-		conn_set_protocol(c, l->p.agreed.subprotocol);
+		conn_set_protocol(c, agreed->subprotocol);
 	if (l->c && c->ops && c->ops->on_open)
 		c->ops->on_open(c, c->arg);
 	link_want_write(l);
@@ -364,7 +364,7 @@ link_on_event(void *arg, struct ws_event *ev)
 					 : "none",
 				 ev->agreed->deflate ? "permessage-deflate"
 						     : "no extensions");
-		link_on_open(l);
+		link_on_open(l, ev->agreed);
 		break;
 	case WS_EV_MESSAGE:
 		m.type = ev->msg_type;

@@ -86,11 +86,8 @@ static void
 proto_open(struct ws_proto *p, const struct ws_agreed *a,
 	   const struct ws_http *h)
 {
-	struct ws_event ev = { .type = WS_EV_OPEN,
-			       .agreed = &p->agreed,
-			       .http = h };
+	struct ws_event ev = { .type = WS_EV_OPEN, .agreed = a, .http = h };
 
-	p->agreed = *a;
 	p->deflate = a->deflate;
 	if (p->deflate)
 		proto_deflate_start(p, &a->params);
@@ -114,10 +111,9 @@ ws_proto_init(struct ws_proto *p, const struct ws_proto_opts *opts,
 	wsx_buf_init(&p->out, 0, SIZE_MAX / 2);
 	wsx_buf_init(&p->zbuf, 0, SIZE_MAX / 2);
 	if (opts->open) {
-		p->agreed = *opts->open;
-		p->deflate = p->agreed.deflate;
+		p->deflate = opts->open->deflate;
 		if (p->deflate)
-			proto_deflate_start(p, &p->agreed.params);
+			proto_deflate_start(p, &opts->open->params);
 		p->state = WS_STATE_OPEN;
 		return 0;
 	}

@@ -152,8 +152,7 @@ struct ws_ping_sent {
 struct ws_proto {
 	struct ws_proto_opts o;
 	enum ws_state state;
-	bool failed; /* CLOSED by a failure, not a close handshake */
-	struct ws_agreed agreed;
+	bool failed;	     /* CLOSED by a failure, not a close handshake */
 	struct wsx_buf head; /* the handshake's head while it arrives */
 	size_t head_scan;
 	char key[WS_KEY_LEN]; /* client: the key sent */
