@@ -81,9 +81,10 @@ struct wsx_fdw {
 	bool dead;	  /* freed inside on_writable: free after it */
 	/* a socket on the loop's epoll set */
 	bool on_set;
-	bool queued;	 /* on the batch's write list */
-	bool parked;	 /* hung up while paused: off the set until resumed */
-	uint32_t events; /* what the set watches for it now */
+	bool queued;	  /* on the batch's write list */
+	bool in_readable; /* inside its own on_readable */
+	bool parked;	  /* hung up while paused: off the set until resumed */
+	uint32_t events;  /* what the set watches for it now */
 	struct wsx_fdw *next_queued;
 	const struct wsx_fdw_ops *ops;
 	void *arg;
@@ -323,7 +324,16 @@ fdw_sock_event(struct wsx_fdw *w, uint32_t e)
 	if (w->dead || !(e & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)))
 		return;
 	if (!w->paused) {
+		/*
+		 * What its own input produced (an echo, a reply) is written
+		 * at once, while it is still in the cache; writes it caused
+		 * elsewhere wait for the end of the batch.
+		 */
+		w->in_readable = true;
 		w->ops->on_readable(w, w->fd, w->arg);
+		w->in_readable = false;
+		if (!w->dead && w->want_write && !w->queued)
+			fdw_sock_writable(w);
 		return;
 	}
 	/* a hang-up is reported whatever is asked for: off the set until
@@ -521,8 +531,9 @@ wsx_fdw_want_write(struct wsx_fdw *w)
 	if (w->on_set) {
 		struct fdw_set *set = w->loop->sockets;
 
-		if (w->in_writable || w->queued || w->dead)
-			return; /* fdw_sock_writable() syncs after it */
+		if (w->in_writable || w->in_readable || w->queued || w->dead)
+			return; /* fdw_sock_writable() syncs after it, or
+				   fdw_sock_event() writes after the read */
 		if (!set->in_batch) {
 			fdw_sock_sync(w); /* EPOLLOUT wakes the loop */
 			return;

@@ -113,6 +113,7 @@ link_free(struct wsx_link *l)
 	}
 	wsx_alarm_cancel(&l->al_deadline);
 	wsx_alarm_cancel(&l->al_resume);
+	wsx_alarm_cancel(&l->al_trim);
 	if (l->c) {
 		l->c->link = NULL;
 		l->c->ops = NULL;

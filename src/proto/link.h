@@ -61,6 +61,8 @@ struct wsx_link {
 	struct ws_deflate_params deflate;
 	struct wsx_alarm *al_deadline; /* connect, request head, linger */
 	struct wsx_alarm *al_resume;   /* feed held input again */
+	struct wsx_alarm *al_trim;     /* hand back the engine's buffers */
+	uint64_t trim_mark;	       /* bytes moved when al_trim was set */
 };
 
 /* What a client connection goes through, after TCP to fd. */
@@ -118,6 +120,8 @@ void link_tunnel_input(struct wsx_link *l, unsigned char *buf, size_t n);
 void link_flush_tunnel(struct wsx_link *l);
 void link_connected(struct wsx_link *l);
 extern const struct wsx_fdw_ops *const link_fdw_ops;
+/* Once quiet for a second, the engine's buffers go back (link_ws.c). */
+void link_watch_buffers(struct wsx_link *l);
 /* A server link's via: "", not allocated */
 extern char link_no_proxy[1];
 

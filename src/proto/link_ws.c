@@ -490,6 +490,38 @@ link_resume(void *arg)
 	link_leave(l);
 }
 
+#define LINK_TRIM_US 1000000 /* quiet this long: buffers go back */
+
+static uint64_t
+link_moved(const struct wsx_link *l)
+{
+	return l->c ? l->c->info.bytes_in + l->c->info.bytes_out : 0;
+}
+
+static void
+link_trim_tick(void *arg)
+{
+	struct wsx_link *l = arg;
+	uint64_t moved = link_moved(l);
+
+	if (moved != l->trim_mark) {
+		l->trim_mark = moved;
+		wsx_alarm_set(l->loop, &l->al_trim, LINK_TRIM_US,
+			      link_trim_tick, l);
+		return;
+	}
+	ws_proto_trim(&l->p);
+}
+
+void
+link_watch_buffers(struct wsx_link *l)
+{
+	if (l->al_trim || !l->engine || !ws_proto_holds_buffers(&l->p))
+		return;
+	l->trim_mark = link_moved(l);
+	wsx_alarm_set(l->loop, &l->al_trim, LINK_TRIM_US, link_trim_tick, l);
+}
+
 void
 link_flush_ws(struct wsx_link *l)
 {
@@ -539,6 +571,7 @@ link_flush_ws(struct wsx_link *l)
 	 */
 	l->held = !l->client && c && len > c->lim.buffer;
 	link_update_rx(l);
+	link_watch_buffers(l);
 	if (c && c->drain_wanted && wsx_conn_pending(c) <= c->q.budget / 2) {
 		c->drain_wanted = false;
 		if (c->ops && c->ops->on_drain)

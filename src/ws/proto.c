@@ -365,13 +365,34 @@ ws_proto_consume(struct ws_proto *p, size_t n)
 {
 	wsx_buf_consume(&p->out, n);
 	/*
-	 * An idle connection keeps no output buffer: not a big one a burst
-	 * grew, nor the small one its handshake answer left (malloc hands
-	 * small ones back at once from its per-thread cache). Sizes between
-	 * stay for the next batch, which is likely the same size.
+	 * A drained buffer goes back at once when it is small (malloc hands
+	 * it out again from its per-thread cache; the handshake answer's
+	 * would stay on every idle connection) or big: malloc gives the same
+	 * chunk, still in the cache, to the next connection that frames a
+	 * burst, where 64 connections each keeping theirs meant copying
+	 * through 16 MiB of cold memory. Sizes between stay for the next
+	 * batch; ws_proto_trim() hands them back once the connection is
+	 * quiet.
 	 */
 	if (!p->out.len && (p->out.cap <= 1024 || p->out.cap > 65536))
 		wsx_buf_release(&p->out);
+}
+
+bool
+ws_proto_holds_buffers(const struct ws_proto *p)
+{
+	return p->out.cap || p->msg.cap || p->zbuf.cap;
+}
+
+void
+ws_proto_trim(struct ws_proto *p)
+{
+	if (!p->out.len)
+		wsx_buf_release(&p->out);
+	if (!p->msg.len)
+		wsx_buf_release(&p->msg);
+	if (!p->zbuf.len)
+		wsx_buf_release(&p->zbuf);
 }
 
 bool

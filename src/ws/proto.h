@@ -276,6 +276,13 @@ int ws_proto_close(struct ws_proto *p, int code, const char *reason, size_t len,
 const unsigned char *ws_proto_output(const struct ws_proto *p, size_t *len);
 /* n of those bytes were written. */
 void ws_proto_consume(struct ws_proto *p, size_t n);
+/*
+ * Buffers a burst grew stay while the connection is busy: whether any is
+ * held, and handing back those that are empty (call it once the
+ * connection has been quiet for a while).
+ */
+bool ws_proto_holds_buffers(const struct ws_proto *p);
+void ws_proto_trim(struct ws_proto *p);
 
 enum ws_state ws_proto_state(const struct ws_proto *p);
 enum ws_tcp ws_proto_tcp(const struct ws_proto *p);

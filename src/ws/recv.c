@@ -24,7 +24,7 @@ ws_recv_reset(struct ws_proto *p)
 	p->rx_active = p->rx_compressed = p->rx_started = false;
 	p->rx_total = 0;
 	wsx_buf_clear(&p->msg);
-	/* a big message's buffer is not kept for an idle connection */
+	/* a big message's buffer is not kept (see ws_proto_consume) */
 	if (p->msg.cap > 65536)
 		wsx_buf_release(&p->msg);
 }
