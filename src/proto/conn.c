@@ -144,6 +144,18 @@ conn_result(struct wsx_conn *c)
 	return c->result;
 }
 
+void
+wsx_conn_stamp_reads(struct wsx_conn *c, bool on)
+{
+	c->stamp_reads = on;
+}
+
+uint64_t
+wsx_conn_read_ns(const struct wsx_conn *c)
+{
+	return c->stamp_reads ? c->read_ns : wsx_now_ns();
+}
+
 int
 conn_http_status(const struct wsx_conn *c)
 {

@@ -121,5 +121,13 @@ void wsx_conn_close(struct wsx_conn *c, int code, const char *reason);
 const struct wsx_conn_info *wsx_conn_info(const struct wsx_conn *c);
 /* Payload bytes queued and not yet written. */
 size_t wsx_conn_pending(const struct wsx_conn *c);
+/*
+ * Stamp each read from the socket with the time (wsx_now_ns()), for
+ * latency measurements: wsx_conn_read_ns() is the time of the read that
+ * brought the message being delivered. One clock read per read, not per
+ * message (bench's echoes come 16 to a read).
+ */
+void wsx_conn_stamp_reads(struct wsx_conn *c, bool on);
+uint64_t wsx_conn_read_ns(const struct wsx_conn *c);
 
 #endif

@@ -51,6 +51,8 @@ struct wsx_conn {
 	bool rx_paused;	   /* the owner paused reading */
 	bool manual_pongs; /* wsx_conn_answer_pings(c, false) */
 	bool drain_wanted; /* a producer was told "full" */
+	bool stamp_reads;  /* wsx_conn_stamp_reads(): read_ns kept */
+	uint64_t read_ns;
 
 	/* sending: messages not yet framed (framed ones are the engine's) */
 	struct wsx_sendq q;

@@ -585,6 +585,8 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	link_enter(l);
+	if (n > 0 && l->c && l->c->stamp_reads)
+		l->c->read_ns = wsx_now_ns();
 	if (n > 0)
 		link_socket_input(l, buf, (size_t)n, &eof);
 	if (l->dead || (n > 0 && !eof)) {

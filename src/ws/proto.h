@@ -137,7 +137,7 @@ struct ws_proto_opts {
 };
 
 #define WS_MAX_PINGS  8	 /* pings awaiting their pong, for round trips */
-#define WS_KEYS_BYTES 64 /* masking keys drawn at a time: 16 frames' */
+#define WS_KEYS_BYTES 256 /* masking keys drawn at a time: 64 frames' */
 
 struct ws_keys {
 	uint8_t b[WS_KEYS_BYTES];
@@ -182,7 +182,7 @@ struct ws_proto {
 	 * our pings awaiting pongs (payload hash and time given).
 	 */
 	struct ws_keys *keys;
-	uint8_t keys_used;
+	uint16_t keys_used;
 	struct ws_ping_sent *ping; /* [WS_MAX_PINGS] */
 	uint8_t nping, ping_first;
 	uint64_t ping_seq;
