@@ -6,9 +6,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "proto/fdwatch.h"
 #include "proto/internal.h"
 #include "util/xalloc.h"
 
@@ -21,6 +26,8 @@ struct wsx_timer {
 	struct wsx_loop *loop;
 	wsx_timer_cb cb;
 	void *arg;
+	int tfd;	   /* precise: its timerfd, else -1 */
+	struct wsx_fdw *w; /* ... watched */
 };
 
 struct wsx_alarm {
@@ -299,12 +306,62 @@ wsx_timer_new(struct wsx_loop *loop, wsx_timer_cb cb, void *arg)
 	t->loop = loop;
 	t->cb = cb;
 	t->arg = arg;
+	t->tfd = -1;
+	return t;
+}
+
+static void
+timer_fd_ready(struct wsx_fdw *w, int fd, void *arg)
+{
+	struct wsx_timer *t = arg;
+	uint64_t expired;
+
+	(void)fd;
+	if (wsx_fdw_read(w, &expired, sizeof(expired)) == sizeof(expired))
+		t->cb(t->arg);
+}
+
+static const struct wsx_fdw_ops timer_fd_ops = {
+	.on_readable = timer_fd_ready,
+};
+
+struct wsx_timer *
+wsx_timer_new_precise(struct wsx_loop *loop, wsx_timer_cb cb, void *arg,
+		      struct wsx_err *err)
+{
+	struct wsx_timer *t = wsx_timer_new(loop, cb, arg);
+
+	t->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->tfd < 0) {
+		wsx_err_set(err, WSX_EXIT_FAIL, "cannot make a timer: %s",
+			    strerror(errno));
+		free(t);
+		return NULL;
+	}
+	t->w = wsx_fdw_new(loop, t->tfd, true, &timer_fd_ops, t, err);
+	if (!t->w) {
+		close(t->tfd);
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
 void
 wsx_timer_arm(struct wsx_timer *t, uint64_t usec)
 {
+	if (t->w) {
+		struct itimerspec its = { 0 };
+
+		if (!usec)
+			its.it_value.tv_nsec = 1; /* 0 would disarm it */
+		else {
+			its.it_value.tv_sec = (time_t)(usec / 1000000);
+			its.it_value.tv_nsec = (long)(usec % 1000000) * 1000;
+		}
+		timerfd_settime(t->tfd, 0, &its, NULL);
+		return;
+	}
 	lws_sul_schedule(t->loop->ctx, 0, &t->sul, timer_fire,
 			 (lws_usec_t)usec);
 }
@@ -312,6 +369,12 @@ wsx_timer_arm(struct wsx_timer *t, uint64_t usec)
 void
 wsx_timer_cancel(struct wsx_timer *t)
 {
+	if (t->w) {
+		struct itimerspec off = { 0 };
+
+		timerfd_settime(t->tfd, 0, &off, NULL);
+		return;
+	}
 	lws_sul_cancel(&t->sul);
 }
 
@@ -320,6 +383,10 @@ wsx_timer_free(struct wsx_timer *t)
 {
 	if (!t)
 		return;
+	if (t->w) {
+		wsx_fdw_free(t->w);
+		close(t->tfd);
+	}
 	lws_sul_cancel(&t->sul);
 	free(t);
 }

@@ -35,6 +35,14 @@ void wsx_loop_on_signal(struct wsx_loop *loop, wsx_signal_cb cb, void *arg);
 
 struct wsx_timer *wsx_timer_new(struct wsx_loop *loop, wsx_timer_cb cb,
 				void *arg);
+/*
+ * A timer on its own timerfd, for schedules that must not slip: the
+ * loop's wait is in milliseconds, so a plain timer fires up to a
+ * millisecond late, which an open-loop load generator would count as
+ * latency. One descriptor each: not for per-connection timers.
+ */
+struct wsx_timer *wsx_timer_new_precise(struct wsx_loop *loop, wsx_timer_cb cb,
+					void *arg, struct wsx_err *err);
 /* (Re)arm to fire once, usec from now. */
 void wsx_timer_arm(struct wsx_timer *t, uint64_t usec);
 void wsx_timer_cancel(struct wsx_timer *t);
