@@ -334,7 +334,7 @@ relay_listen(struct relay *r, struct wsx_err *err)
 		return 0;
 	}
 	if (s->kind == WSX_SPEC_TCP_LISTEN)
-		r->lfd = wsx_net_listen_tcp(s->host, s->port, &port, err);
+		r->lfd = wsx_net_listen_tcp(s->host, s->port, false, &port, err);
 	else
 		r->lfd = wsx_net_listen_unix(s->path, err);
 	if (r->lfd < 0)

@@ -1,10 +1,15 @@
 /*
  * wsx serve: quick WebSocket servers. --echo (the default) sends every
- * message back with its type and exact bytes.
+ * message back with its type and exact bytes. With --threads N, N loops
+ * on N threads each listen on the port (SO_REUSEPORT) and the kernel
+ * spreads the clients; the main thread's loop takes the signals and tells
+ * the others.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,9 @@
 #include "util/xalloc.h"
 
 #define SERVE_DEFAULT_GRACE_US (2 * 1000000ull)
+#define SERVE_MAX_THREADS      64
+/* how often a --threads loop looks whether it was asked to stop */
+#define SERVE_WATCH_US 50000
 
 enum {
 	OPT_BROADCAST = WSX_OPTKEY_CMD,
@@ -36,6 +44,7 @@ enum {
 	OPT_STATIC,
 	OPT_IDLE_TIMEOUT,
 	OPT_LOG_JSON,
+	OPT_THREADS,
 };
 
 struct serve_opts {
@@ -49,6 +58,7 @@ struct serve_opts {
 	const char *static_dir;
 	uint64_t idle_timeout_us;
 	bool log_json;
+	unsigned long threads;
 };
 
 struct serve {
@@ -60,6 +70,19 @@ struct serve {
 	uint64_t grace_us;
 	struct wsx_timer *grace;
 	bool shutting_down;
+	/* --threads: the main thread's serve holds the others */
+	struct serve_thread *threads;
+	size_t n_threads;
+	/* another thread's: asked to stop by the main thread, and the
+	 * timer that looks */
+	atomic_bool stop_asked;
+	struct wsx_timer *watch;
+};
+
+struct serve_thread {
+	struct serve sv;
+	pthread_t tid;
+	bool running;
 };
 
 static const struct wsx_opt serve_optv[] = {
@@ -85,6 +108,8 @@ static const struct wsx_opt serve_optv[] = {
 	  "close a client silent this long with 1001" },
 	{ OPT_LOG_JSON, "log-json", NULL,
 	  "log connections as JSON lines on stderr" },
+	{ 'T', "threads", "N",
+	  "--echo on N threads, each listening on the port (1)" },
 	{ 0 },
 };
 
@@ -129,6 +154,9 @@ serve_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_LOG_JSON:
 		o->log_json = true;
 		break;
+	case 'T':
+		return wsx_parse_uint("--threads", arg, 1, SERVE_MAX_THREADS,
+				      &o->threads, err);
 	case OPT_SLOW:
 		if (!strcmp(arg, "close"))
 			o->slow = WSX_SLOW_CLOSE;
@@ -241,25 +269,125 @@ serve_grace_over(void *arg)
 	wsx_loop_stop(sv->loop);
 }
 
+/* Stop taking clients, close those there are with 1001, wait --grace. */
+static void
+serve_shutdown(struct serve *sv)
+{
+	if (sv->shutting_down) {
+		wsx_loop_stop(sv->loop);
+		return;
+	}
+	sv->shutting_down = true;
+	wsx_server_stop_accepting(sv->server);
+	if (!wsx_server_count(sv->server)) {
+		wsx_loop_stop(sv->loop);
+		return;
+	}
+	wsx_server_close_all(sv->server, 1001, "server shutting down");
+	wsx_timer_arm(sv->grace, sv->grace_us);
+}
+
 static void
 serve_signal(struct wsx_loop *loop, int signo, void *arg)
 {
 	struct serve *sv = arg;
 
+	(void)loop;
 	(void)signo;
-	if (sv->shutting_down) {
-		wsx_loop_stop(loop);
+	for (size_t i = 0; i < sv->n_threads; i++) {
+		struct serve *t = &sv->threads[i].sv;
+
+		/* a second signal: now, not after the grace */
+		if (sv->shutting_down)
+			wsx_loop_stop(t->loop);
+		atomic_store(&t->stop_asked, true);
+	}
+	if (!sv->shutting_down)
+		wsx_info("shutting down");
+	serve_shutdown(sv);
+}
+
+/* --threads: another thread's loop looks whether it was asked to stop */
+static void
+serve_watch(void *arg)
+{
+	struct serve *sv = arg;
+
+	if (atomic_load(&sv->stop_asked)) {
+		serve_shutdown(sv);
 		return;
 	}
-	sv->shutting_down = true;
-	wsx_info("shutting down");
-	wsx_server_stop_accepting(sv->server);
-	if (!wsx_server_count(sv->server)) {
-		wsx_loop_stop(loop);
-		return;
+	wsx_timer_arm(sv->watch, SERVE_WATCH_US);
+}
+
+static void *
+serve_thread_main(void *arg)
+{
+	struct serve *sv = arg;
+
+	wsx_timer_arm(sv->watch, SERVE_WATCH_US);
+	wsx_loop_run(sv->loop);
+	return NULL;
+}
+
+/* The other threads of --threads N: a loop and a listener each. */
+static int
+serve_threads_start(struct serve *sv, unsigned long n,
+		    const struct wsx_server_opts *server,
+		    const struct wsx_conn_limits *lim, struct wsx_err *err)
+{
+	struct wsx_server_opts same = *server;
+
+	same.port = wsx_server_port(sv->server);
+	sv->threads = xcalloc(n, sizeof(*sv->threads));
+	for (size_t i = 0; i < n; i++) {
+		struct serve_thread *th = &sv->threads[i];
+		struct serve *t = &th->sv;
+
+		sv->n_threads = i + 1;
+		atomic_init(&t->stop_asked, false);
+		t->files = sv->files; /* read-only: shared */
+		t->grace_us = sv->grace_us;
+		t->loop = wsx_loop_new_worker(err);
+		if (!t->loop)
+			return -1;
+		t->grace = wsx_timer_new(t->loop, serve_grace_over, t);
+		t->watch = wsx_timer_new(t->loop, serve_watch, t);
+		t->server =
+			wsx_server_new(t->loop, &same, lim, &serve_ops, t, err);
+		if (!t->server)
+			return -1;
+		if (pthread_create(&th->tid, NULL, serve_thread_main, t))
+			return wsx_err_set(err, WSX_EXIT_FAIL,
+					   "cannot start a thread");
+		th->running = true;
 	}
-	wsx_server_close_all(sv->server, 1001, "server shutting down");
-	wsx_timer_arm(sv->grace, sv->grace_us);
+	return 0;
+}
+
+/* After the main loop: the others finish (they were told), then go. */
+static void
+serve_threads_end(struct serve *sv)
+{
+	for (size_t i = 0; i < sv->n_threads; i++) {
+		struct serve_thread *th = &sv->threads[i];
+
+		if (!th->running)
+			continue;
+		atomic_store(&th->sv.stop_asked, true);
+		pthread_join(th->tid, NULL);
+	}
+	for (size_t i = 0; i < sv->n_threads; i++) {
+		struct serve *t = &sv->threads[i].sv;
+
+		wsx_timer_free(t->grace);
+		wsx_timer_free(t->watch);
+		wsx_server_free(t->server);
+		wsx_loop_free(t->loop);
+	}
+	free(sv->threads);
+	sv->threads = NULL;
+	sv->n_threads = 0;
 }
 
 static int
@@ -325,6 +453,12 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		    (!server.max_conns || opts.max_forks < server.max_conns))
 			server.max_conns = opts.max_forks;
 	}
+	if (opts.threads > 1 && (opts.broadcast || opts.exec || opts.sh)) {
+		status = cmd_usage(cmd, "--threads goes with --echo: a room "
+					"and a program's children live on one "
+					"thread");
+		goto out;
+	}
 	if ((opts.echo_self || opts.slow) && !opts.broadcast) {
 		status = cmd_usage(
 			cmd, "--echo-self and --slow go with --broadcast");
@@ -353,6 +487,7 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	sv.grace_us = opts.grace_us;
 	if (opts.broadcast)
 		sv.bc = wsx_broadcast_new(opts.echo_self, opts.slow);
+	server.reuseport = opts.threads > 1;
 	sv.server =
 		wsx_server_new(sv.loop, &server, &lim, &serve_ops, &sv, &err);
 	if (!sv.server) {
@@ -364,8 +499,16 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		wsx_server_keep_headers(sv.server);
 		sv.exec = wsx_exec_new(sv.loop, &exec, &lim, serve_close, &sv);
 	}
+	if (opts.threads > 1 &&
+	    serve_threads_start(&sv, opts.threads - 1, &server, &lim, &err)) {
+		status = cmd_fail(cmd, &err);
+		serve_signal(sv.loop, SIGTERM, &sv); /* the ones started */
+		serve_threads_end(&sv);
+		goto out;
+	}
 	wsx_accesslog_listening(wsx_server_url(sv.server));
 	wsx_loop_run(sv.loop);
+	serve_threads_end(&sv);
 out:
 	wsx_timer_free(sv.grace);
 	wsx_server_free(sv.server);

@@ -137,8 +137,8 @@ wsx_net_connect_wait(int fd, const char *peer, uint64_t timeout_us,
 }
 
 int
-wsx_net_listen_tcp(const char *host, unsigned port, unsigned *bound,
-		   struct wsx_err *err)
+wsx_net_listen_tcp(const char *host, unsigned port, bool reuseport,
+		   unsigned *bound, struct wsx_err *err)
 {
 	struct addrinfo *res;
 	struct sockaddr_storage ss;
@@ -150,6 +150,8 @@ wsx_net_listen_tcp(const char *host, unsigned port, unsigned *bound,
 	fd = net_socket(res->ai_family);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (reuseport &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 512)) {
 		int saved = errno;
 

@@ -23,9 +23,13 @@ int wsx_net_connected(int fd, const char *peer, struct wsx_err *err);
 /* Connect and wait up to timeout_us: a connected blocking-free socket. */
 int wsx_net_connect_wait(int fd, const char *peer, uint64_t timeout_us,
 			 struct wsx_err *err);
-/* Listening sockets, non-blocking; port 0 picks one (*bound says which). */
-int wsx_net_listen_tcp(const char *host, unsigned port, unsigned *bound,
-		       struct wsx_err *err);
+/*
+ * Listening sockets, non-blocking; port 0 picks one (*bound says which).
+ * reuseport: several may listen on the port, the kernel spreading the
+ * connections (serve --threads).
+ */
+int wsx_net_listen_tcp(const char *host, unsigned port, bool reuseport,
+		       unsigned *bound, struct wsx_err *err);
 int wsx_net_listen_unix(const char *path, struct wsx_err *err);
 /* Accept one: the new non-blocking socket, or -1 (nothing pending). */
 int wsx_net_accept(int lfd, char *peer, size_t peersz);

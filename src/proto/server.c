@@ -292,7 +292,7 @@ wsx_server_new(struct wsx_loop *loop, const struct wsx_server_opts *opts,
 			return NULL;
 		}
 	}
-	fd = wsx_net_listen_tcp(addr, opts->port, &bound, err);
+	fd = wsx_net_listen_tcp(addr, opts->port, opts->reuseport, &bound, err);
 	if (fd < 0) {
 		wsx_tls_ctx_free(tls);
 		return NULL;

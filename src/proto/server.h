@@ -25,6 +25,7 @@ struct wsx_server_opts {
 	unsigned long max_conns;
 	unsigned handshake_timeout_s; /* connect to complete request */
 	bool compress;		      /* accept permessage-deflate */
+	bool reuseport; /* others may listen on the port too (SO_REUSEPORT) */
 };
 
 #define WSX_DEFAULT_PORT		8080
