@@ -143,6 +143,8 @@ ws_proto_release(struct ws_proto *p)
 	wsx_buf_release(&p->zbuf);
 	free(p->keys);
 	p->keys = NULL;
+	free(p->ctl);
+	p->ctl = NULL;
 	free(p->ping);
 	p->ping = NULL;
 	if (p->z) {

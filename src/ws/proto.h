@@ -136,7 +136,7 @@ struct ws_proto_opts {
 			 uint64_t len, bool masked);
 };
 
-#define WS_MAX_PINGS  8	 /* pings awaiting their pong, for round trips */
+#define WS_MAX_PINGS  8	  /* pings awaiting their pong, for round trips */
 #define WS_KEYS_BYTES 256 /* masking keys drawn at a time: 64 frames' */
 
 struct ws_keys {
@@ -163,7 +163,7 @@ struct ws_proto {
 	struct ws_frame f;
 	uint64_t rem; /* payload bytes of f still to come */
 	unsigned phase;
-	uint8_t ctl[WS_FRAME_MAX_CONTROL];
+	uint8_t *ctl; /* a control frame split across reads, gathered */
 	uint8_t ctl_len;
 	bool rx_active, rx_compressed, rx_started;
 	enum wsx_msg_type rx_type;

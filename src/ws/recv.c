@@ -11,8 +11,10 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/xalloc.h"
 #include "ws/proto_int.h"
 
 void
@@ -326,10 +328,21 @@ recv_payload(struct ws_proto *p, unsigned char *d, size_t n)
 	} else if (whole) {
 		recv_control(p, d, n);
 	} else {
+		/* split across reads: gathered, in memory only for that */
+		if (!p->ctl)
+			p->ctl = xmalloc(WS_FRAME_MAX_CONTROL);
 		memcpy(p->ctl + p->ctl_len, d, n);
 		p->ctl_len = (uint8_t)(p->ctl_len + n);
-		if (last)
-			recv_control(p, p->ctl, p->ctl_len);
+		if (last) {
+			unsigned char ctl[WS_FRAME_MAX_CONTROL];
+			size_t len = p->ctl_len;
+
+			memcpy(ctl, p->ctl, len);
+			free(p->ctl);
+			p->ctl = NULL;
+			p->ctl_len = 0;
+			recv_control(p, ctl, len);
+		}
 	}
 }
 
