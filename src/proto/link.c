@@ -131,16 +131,19 @@ link_free(struct wsx_link *l)
 		close(l->file_fd);
 	wsx_tls_free(l->tls);
 	wsx_tls_free(l->proxy_tls);
-	wsx_tls_ctx_free(l->tls_ctx);
-	free(l->servername);
 	free(l->peer);
 	if (l->via != link_no_proxy)
 		free(l->via);
-	for (size_t i = 0; i < l->hs.nsubprotocols; i++)
-		free(l->subprotocols[i]);
-	free(l->subprotocols);
-	if (l->tunnel)
-		link_tunnel_end(l);
+	if (l->cl) {
+		wsx_tls_ctx_free(l->cl->tls_ctx);
+		free(l->cl->servername);
+		for (size_t i = 0; i < l->cl->hs.nsubprotocols; i++)
+			free(l->cl->subprotocols[i]);
+		free(l->cl->subprotocols);
+		if (l->cl->tunnel)
+			link_tunnel_end(l);
+		free(l->cl);
+	}
 	wsx_fdw_free(l->w);
 	free(l);
 }
@@ -602,7 +605,7 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 		if (l->phase == LINK_TUNNEL) {
 			struct wsx_err err = { WSX_EXIT_CONNECT, "" };
 
-			wsx_tunnel_eof(l->tunnel, &err);
+			wsx_tunnel_eof(l->cl->tunnel, &err);
 			link_tunnel_failed(l, &err);
 		} else {
 			link_abort(l);

@@ -23,6 +23,18 @@ enum link_phase {
 	LINK_LINGER,	 /* our side is shut down; waiting for the peer's */
 };
 
+/* A client link's own, apart so that a server's links do not carry it. */
+struct link_client {
+	/* what comes after the TCP connect */
+	struct wsx_tunnel *tunnel;   /* during LINK_TUNNEL */
+	struct wsx_tls_ctx *tls_ctx; /* TLS to the peer once the path is up */
+	char *servername;
+	/* the request, which the engine checks the answer against */
+	struct ws_client_hs hs;
+	char **subprotocols;
+	struct ws_deflate_params deflate;
+};
+
 struct wsx_link {
 	struct wsx_server *server; /* NULL for a client */
 	struct wsx_loop *loop;
@@ -50,15 +62,8 @@ struct wsx_link {
 	struct wsx_buf out; /* an HTTP answer */
 	int file_fd;	    /* and the file that follows it */
 	uint64_t file_left;
-	bool close_after; /* no keep-alive after this answer */
-	/* client: what comes after the TCP connect */
-	struct wsx_tunnel *tunnel;   /* during LINK_TUNNEL */
-	struct wsx_tls_ctx *tls_ctx; /* TLS to the peer once the path is up */
-	char *servername;
-	/* the request, which the engine checks the answer against */
-	struct ws_client_hs hs;
-	char **subprotocols;
-	struct ws_deflate_params deflate;
+	bool close_after;	       /* no keep-alive after this answer */
+	struct link_client *cl;	       /* a client's: NULL on a server */
 	struct wsx_alarm *al_deadline; /* connect, request head, linger */
 	struct wsx_alarm *al_resume;   /* feed held input again */
 	struct wsx_alarm *al_trim;     /* hand back the engine's buffers */

@@ -66,10 +66,10 @@ link_path_open(struct wsx_link *l)
 	l->phase = LINK_WS;
 	if (l->trace)
 		link_trace_connected(l);
-	if (!l->tls_ctx)
+	if (!l->cl->tls_ctx)
 		link_trace_request(l);
-	if (l->tls_ctx) {
-		l->tls = wsx_tls_new(l->tls_ctx, l->servername);
+	if (l->cl->tls_ctx) {
+		l->tls = wsx_tls_new(l->cl->tls_ctx, l->cl->servername);
 		if (!l->tls) {
 			snprintf(conn_result(l->c)->msg,
 				 sizeof(conn_result(l->c)->msg),
@@ -85,9 +85,9 @@ link_path_open(struct wsx_link *l)
 void
 link_tunnel_end(struct wsx_link *l)
 {
-	wsx_tunnel_release(l->tunnel);
-	free(l->tunnel);
-	l->tunnel = NULL;
+	wsx_tunnel_release(l->cl->tunnel);
+	free(l->cl->tunnel);
+	l->cl->tunnel = NULL;
 }
 
 void
@@ -109,7 +109,7 @@ link_tunnel_input(struct wsx_link *l, unsigned char *buf, size_t n)
 	size_t used = 0;
 	bool eof = false;
 
-	switch (wsx_tunnel_feed(l->tunnel, buf, n, &used, &err)) {
+	switch (wsx_tunnel_feed(l->cl->tunnel, buf, n, &used, &err)) {
 	case WSX_TUNNEL_FAILED:
 		link_tunnel_failed(l, &err);
 		return;
@@ -129,7 +129,7 @@ void
 link_flush_tunnel(struct wsx_link *l)
 {
 	size_t len, done;
-	const unsigned char *out = wsx_tunnel_output(l->tunnel, &len);
+	const unsigned char *out = wsx_tunnel_output(l->cl->tunnel, &len);
 
 	if (!len)
 		return;
@@ -137,7 +137,7 @@ link_flush_tunnel(struct wsx_link *l)
 		link_abort(l);
 		return;
 	}
-	wsx_tunnel_consume(l->tunnel, done);
+	wsx_tunnel_consume(l->cl->tunnel, done);
 }
 
 /* The TCP connect ended, one way or the other. */
@@ -172,35 +172,44 @@ link_connected(struct wsx_link *l)
 		link_abort(l);
 		return;
 	}
-	if (l->tunnel)
+	if (l->cl->tunnel)
 		l->phase = LINK_TUNNEL;
 	else
 		link_path_open(l);
 	link_want_write(l);
 }
 
+static struct wsx_link *
+link_client_alloc(void)
+{
+	struct wsx_link *l = xcalloc(1, sizeof(*l));
+
+	l->cl = xcalloc(1, sizeof(*l->cl));
+	return l;
+}
+
 int
 link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 	     struct wsx_err *err)
 {
-	struct wsx_link *l = xcalloc(1, sizeof(*l));
+	struct wsx_link *l = link_client_alloc();
 	struct ws_proto_opts po = { .role = WS_ROLE_CLIENT,
-				    .client = &l->hs,
+				    .client = &l->cl->hs,
 				    .max_message = c->lim.max_message,
 				    .on_event = link_on_event,
 				    .arg = l,
 				    .on_frame = link_frame_hook() };
 
 	/* the engine reads the offer again when the answer comes */
-	l->hs = *o->hs;
-	l->subprotocols =
-		xcalloc(o->hs->nsubprotocols + 1, sizeof(*l->subprotocols));
+	l->cl->hs = *o->hs;
+	l->cl->subprotocols =
+		xcalloc(o->hs->nsubprotocols + 1, sizeof(*l->cl->subprotocols));
 	for (size_t i = 0; i < o->hs->nsubprotocols; i++)
-		l->subprotocols[i] = xstrdup(o->hs->subprotocols[i]);
-	l->hs.subprotocols = (const char *const *)l->subprotocols;
+		l->cl->subprotocols[i] = xstrdup(o->hs->subprotocols[i]);
+	l->cl->hs.subprotocols = (const char *const *)l->cl->subprotocols;
 	if (o->hs->deflate) {
-		l->deflate = *o->hs->deflate;
-		l->hs.deflate = &l->deflate;
+		l->cl->deflate = *o->hs->deflate;
+		l->cl->hs.deflate = &l->cl->deflate;
 	}
 
 	l->loop = c->loop;
@@ -218,15 +227,16 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 		return -1;
 	}
 	/* only the offer outlives this call */
-	l->hs.host = l->hs.target = l->hs.origin = l->hs.headers = NULL;
+	l->cl->hs.host = l->cl->hs.target = l->cl->hs.origin =
+		l->cl->hs.headers = NULL;
 	l->engine = true;
 	if (o->tls) {
-		l->tls_ctx = wsx_tls_ctx_ref(o->tls);
-		l->servername = xstrdup(o->servername);
+		l->cl->tls_ctx = wsx_tls_ctx_ref(o->tls);
+		l->cl->servername = xstrdup(o->servername);
 	}
 	if (o->tunnel) {
-		l->tunnel = xcalloc(1, sizeof(*l->tunnel));
-		if (wsx_tunnel_start(l->tunnel, o->tunnel, err))
+		l->cl->tunnel = xcalloc(1, sizeof(*l->cl->tunnel));
+		if (wsx_tunnel_start(l->cl->tunnel, o->tunnel, err))
 			goto fail;
 	}
 	if (o->proxy_tls &&
