@@ -493,8 +493,9 @@ client_tls(struct wsx_client *cl, bool proxy, struct wsx_err *err)
 static char *
 client_header_lines(const struct wsx_conn *c)
 {
-	const struct wsx_client *cl = c->cli;
-	const char *auth = cl->auth && !c->other_host ? cl->auth : c->url_auth;
+	const struct wsx_client *cl = c->cc->cli;
+	const char *auth =
+		cl->auth && !c->cc->other_host ? cl->auth : c->cc->url_auth;
 	struct wsx_buf b;
 	char *out;
 
@@ -508,15 +509,16 @@ client_header_lines(const struct wsx_conn *c)
 		const char *h = cl->opts->headers[i];
 
 		/* as curl: credentials do not follow a redirect elsewhere */
-		if (c->other_host && (!strncasecmp(h, "authorization:", 14) ||
-				      !strncasecmp(h, "cookie:", 7)))
+		if (c->cc->other_host &&
+		    (!strncasecmp(h, "authorization:", 14) ||
+		     !strncasecmp(h, "cookie:", 7)))
 			continue;
 		wsx_buf_append(&b, h, strlen(h));
 		wsx_buf_append(&b, "\r\n", 2);
 	}
-	for (size_t i = 0; i < c->n_extra_headers; i++) {
-		wsx_buf_append(&b, c->extra_headers[i],
-			       strlen(c->extra_headers[i]));
+	for (size_t i = 0; i < c->cc->n_extra_headers; i++) {
+		wsx_buf_append(&b, c->cc->extra_headers[i],
+			       strlen(c->cc->extra_headers[i]));
 		wsx_buf_append(&b, "\r\n", 2);
 	}
 	out = xmalloc(b.len + 1);
@@ -578,7 +580,7 @@ client_fail_early(struct wsx_conn *c, int status, const char *msg)
 static int
 client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 {
-	struct wsx_client *cl = c->cli;
+	struct wsx_client *cl = c->cc->cli;
 	const char *source;
 	const char *proxy = client_proxy_for(cl, u, &source);
 	const char *names[32];
@@ -600,10 +602,10 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 		conn_set_peer(c, "%s:%u", u->host, u->port);
 	free(c->info.path);
 	c->info.path = xstrdup(u->path);
-	free(c->url_auth);
-	c->url_auth = NULL;
+	free(c->cc->url_auth);
+	c->cc->url_auth = NULL;
 	if (u->userinfo[0] && !cl->auth)
-		c->url_auth = client_basic_auth(u->userinfo);
+		c->cc->url_auth = client_basic_auth(u->userinfo);
 	snprintf(host, sizeof(host), strchr(u->host, ':') ? "[%s]" : "%s",
 		 u->host);
 	if (u->port != (u->tls ? 443u : 80u) && !u->unix_path[0])
@@ -663,9 +665,9 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 		client_fail_early(c, e.code, e.msg);
 		return 0;
 	}
-	protos = xstrdup(c->protocols	 ? c->protocols
-			 : cl->protocols ? cl->protocols
-					 : "");
+	protos = xstrdup(c->cc->protocols ? c->cc->protocols
+			 : cl->protocols  ? cl->protocols
+					  : "");
 	lines = client_header_lines(c);
 	hs.host = host;
 	hs.target = u->path;
@@ -703,13 +705,15 @@ client_take_extra(struct wsx_conn *c, const struct wsx_client_extra *x)
 	for (size_t i = 0; x && i < x->n_headers; i++) {
 		if (client_check_header(x->headers[i], NULL))
 			continue;
-		c->extra_headers = xrealloc(c->extra_headers,
-					    (c->n_extra_headers + 1) *
-						    sizeof(*c->extra_headers));
-		c->extra_headers[c->n_extra_headers++] = xstrdup(x->headers[i]);
+		c->cc->extra_headers =
+			xrealloc(c->cc->extra_headers,
+				 (c->cc->n_extra_headers + 1) *
+					 sizeof(*c->cc->extra_headers));
+		c->cc->extra_headers[c->cc->n_extra_headers++] =
+			xstrdup(x->headers[i]);
 	}
 	if (x && x->protocols && *x->protocols)
-		c->protocols = xstrdup(x->protocols);
+		c->cc->protocols = xstrdup(x->protocols);
 }
 
 struct wsx_conn *
@@ -725,8 +729,8 @@ wsx_client_connect_extra(struct wsx_client *cl, const char *url,
 	if (wsx_url_parse(&u, url, err))
 		return NULL;
 	c = conn_new(cl->loop, true, lim);
-	c->cli = cl;
-	c->url = xstrdup(url);
+	c->cc->cli = cl;
+	c->cc->url = xstrdup(url);
 	wsx_conn_set_ops(c, ops, arg);
 	client_take_extra(c, x);
 	if (client_start(c, &u, err)) {
@@ -778,40 +782,41 @@ client_redirect_now(void *arg)
 	struct wsx_url u;
 	struct wsx_err err = { 0, "" };
 
-	if (wsx_url_parse(&u, c->url, &err) || client_start(c, &u, &err))
+	if (wsx_url_parse(&u, c->cc->url, &err) || client_start(c, &u, &err))
 		client_fail_early(c, err.code, err.msg);
 }
 
 bool
 client_follows_redirects(const struct wsx_conn *c)
 {
-	return c->cli->opts->follow_redirects;
+	return c->cc->cli->opts->follow_redirects;
 }
 
 bool
 client_follow_redirect(struct wsx_conn *c, int status)
 {
-	const struct wsx_client_opts *o = c->cli->opts;
+	const struct wsx_client_opts *o = c->cc->cli->opts;
 	char next[2048];
 	struct wsx_url u;
 	struct wsx_err err;
 
-	if (!o->follow_redirects || c->redirects >= o->max_redirs)
+	if (!o->follow_redirects || c->cc->redirects >= o->max_redirs)
 		return false;
-	if (client_redirect_url(c->url, c->location, next, sizeof(next)) ||
+	if (client_redirect_url(c->cc->url, c->cc->location, next,
+				sizeof(next)) ||
 	    wsx_url_parse(&u, next, &err))
 		return false;
-	if (!c->other_host) {
+	if (!c->cc->other_host) {
 		struct wsx_url was;
 
-		c->other_host = wsx_url_parse(&was, c->url, &err) ||
-				strcasecmp(was.host, u.host) ||
-				was.port != u.port || was.tls != u.tls;
+		c->cc->other_host = wsx_url_parse(&was, c->cc->url, &err) ||
+				    strcasecmp(was.host, u.host) ||
+				    was.port != u.port || was.tls != u.tls;
 	}
-	c->redirects++;
+	c->cc->redirects++;
 	wsx_info("HTTP %d: following the redirect to %s", status, next);
-	free(c->url);
-	c->url = xstrdup(next);
-	wsx_alarm_set(c->loop, &c->al_redirect, 1, client_redirect_now, c);
+	free(c->cc->url);
+	c->cc->url = xstrdup(next);
+	wsx_alarm_set(c->loop, &c->cc->al_redirect, 1, client_redirect_now, c);
 	return true;
 }

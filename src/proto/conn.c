@@ -82,6 +82,8 @@ conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim)
 
 	c->loop = loop;
 	c->client = client;
+	if (client)
+		c->cc = xcalloc(1, sizeof(*c->cc));
 	c->lim = *lim;
 	if (!c->lim.ping_timeout_us)
 		c->lim.ping_timeout_us = c->lim.ping_interval_us;
@@ -99,7 +101,8 @@ conn_free(struct wsx_conn *c)
 	wsx_alarm_cancel(&c->al_idle);
 	wsx_alarm_cancel(&c->al_close);
 	wsx_alarm_cancel(&c->al_fail);
-	wsx_alarm_cancel(&c->al_redirect);
+	if (c->cc)
+		wsx_alarm_cancel(&c->cc->al_redirect);
 	if (c->link) {
 		struct wsx_link *l = c->link;
 
@@ -117,13 +120,16 @@ conn_free(struct wsx_conn *c)
 	for (size_t i = 0; i < c->info.n_headers; i++)
 		free(c->info.headers[i]);
 	free(c->info.headers);
-	free(c->url_auth);
-	free(c->url);
-	free(c->location);
-	for (size_t i = 0; i < c->n_extra_headers; i++)
-		free(c->extra_headers[i]);
-	free(c->extra_headers);
-	free(c->protocols);
+	if (c->cc) {
+		free(c->cc->url_auth);
+		free(c->cc->url);
+		free(c->cc->location);
+		for (size_t i = 0; i < c->cc->n_extra_headers; i++)
+			free(c->cc->extra_headers[i]);
+		free(c->cc->extra_headers);
+		free(c->cc->protocols);
+		free(c->cc);
+	}
 	free(c);
 }
 

@@ -75,7 +75,11 @@ struct wsx_conn {
 	struct wsx_conn_info info;
 	struct wsx_server *server;
 	struct wsx_conn *srv_next, *srv_prev;
-	/* clients */
+	struct conn_client *cc; /* a client's own; NULL on a server */
+};
+
+/* A client connection's own, apart so that a server's do not carry it. */
+struct conn_client {
 	struct wsx_client *cli;
 	char *url_auth; /* Basic credentials from the URL's user:pass@ */
 	char *url;	/* the URL being connected (after redirects) */

@@ -225,16 +225,16 @@ link_describe_refusal(struct wsx_link *l, const struct ws_event *ev,
 	if (ev->http && ev->http->reason)
 		wsx_printable(reason, sizeof(reason), ev->http->reason,
 			      strlen(ev->http->reason));
-	wsx_printable(url, sizeof(url), c->url, strlen(c->url));
+	wsx_printable(url, sizeof(url), c->cc->url, strlen(c->cc->url));
 	n = (size_t)snprintf(r->msg, sizeof(r->msg),
 			     "handshake refused: HTTP %d%s%s from %s",
 			     ev->status, reason[0] ? " " : "", reason, url);
 	if (n >= sizeof(r->msg))
 		return;
-	if (c->redirects)
+	if (c->cc->redirects)
 		n += (size_t)snprintf(r->msg + n, sizeof(r->msg) - n,
-				      " after %u redirect%s", c->redirects,
-				      c->redirects == 1 ? "" : "s");
+				      " after %u redirect%s", c->cc->redirects,
+				      c->cc->redirects == 1 ? "" : "s");
 	if (n >= sizeof(r->msg))
 		return;
 	if (loc) {
@@ -312,8 +312,8 @@ link_client_refused(struct wsx_link *l, const struct ws_event *ev)
 		if (ev->http && ev->status >= 300 && ev->status < 400)
 			loc = ws_http_get(ev->http, "Location", NULL);
 		if (loc) {
-			free(c->location);
-			c->location = xstrdup(loc);
+			free(c->cc->location);
+			c->cc->location = xstrdup(loc);
 			if (client_follow_redirect(c, ev->status)) {
 				/* c goes on with another link; this one ends */
 				l->c = NULL;
