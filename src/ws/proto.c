@@ -78,8 +78,20 @@ static void
 proto_deflate_start(struct ws_proto *p, const struct ws_deflate_params *params)
 {
 	p->z = xcalloc(1, sizeof(*p->z));
+	p->zbuf = xmalloc(sizeof(*p->zbuf));
+	wsx_buf_init(p->zbuf, 0, SIZE_MAX / 2);
 	ws_deflate_init(p->z, params, p->o.role == WS_ROLE_SERVER,
 			p->o.max_message);
+}
+
+static void
+proto_head_free(struct ws_proto *p)
+{
+	if (!p->head)
+		return;
+	wsx_buf_release(p->head);
+	free(p->head);
+	p->head = NULL;
 }
 
 static void
@@ -93,7 +105,7 @@ proto_open(struct ws_proto *p, const struct ws_agreed *a,
 		proto_deflate_start(p, &a->params);
 	ws_proto_enter(p, WS_IN_HANDSHAKE_DONE);
 	ws_proto_emit(p, &ev);
-	wsx_buf_release(&p->head); /* after: ev.http points into it */
+	proto_head_free(p); /* after: ev.http points into it */
 }
 
 int
@@ -105,11 +117,13 @@ ws_proto_init(struct ws_proto *p, const struct ws_proto_opts *opts,
 	if (!p->o.max_message)
 		p->o.max_message = WS_DEFAULT_MAX_MESSAGE;
 	p->state = WS_STATE_CONNECTING;
-	wsx_buf_init(&p->head, 0, WS_HTTP_MAX_HEAD);
+	if (!opts->open) {
+		p->head = xmalloc(sizeof(*p->head));
+		wsx_buf_init(p->head, 0, WS_HTTP_MAX_HEAD);
+	}
 	/* one byte over max_message: the inflater's way to see a bomb */
 	wsx_buf_init(&p->msg, 0, p->o.max_message + 1);
 	wsx_buf_init(&p->out, 0, SIZE_MAX / 2);
-	wsx_buf_init(&p->zbuf, 0, SIZE_MAX / 2);
 	if (opts->open) {
 		p->deflate = opts->open->deflate;
 		if (p->deflate)
@@ -137,10 +151,14 @@ ws_proto_init(struct ws_proto *p, const struct ws_proto_opts *opts,
 void
 ws_proto_release(struct ws_proto *p)
 {
-	wsx_buf_release(&p->head);
+	proto_head_free(p);
 	wsx_buf_release(&p->msg);
 	wsx_buf_release(&p->out);
-	wsx_buf_release(&p->zbuf);
+	if (p->zbuf) {
+		wsx_buf_release(p->zbuf);
+		free(p->zbuf);
+		p->zbuf = NULL;
+	}
 	free(p->keys);
 	p->keys = NULL;
 	free(p->ctl);
@@ -254,36 +272,36 @@ proto_bad_head(struct ws_proto *p, int status, const char *why)
 static size_t
 proto_head(struct ws_proto *p, unsigned char *data, size_t len)
 {
-	size_t room = WS_HTTP_MAX_HEAD - p->head.len,
+	size_t room = WS_HTTP_MAX_HEAD - p->head->len,
 	       n = len < room ? len : room;
-	size_t end, before = p->head.len;
+	size_t end, before = p->head->len;
 	struct ws_http h;
 	const char *why = NULL;
 	int rc;
 
-	if (wsx_buf_append(&p->head, data, n))
+	if (wsx_buf_append(p->head, data, n))
 		n = 0;
-	end = ws_http_head_end((const char *)wsx_buf_data(&p->head),
-			       p->head.len, p->head_scan);
-	p->head_scan = p->head.len;
+	end = ws_http_head_end((const char *)wsx_buf_data(p->head),
+			       p->head->len, p->head_scan);
+	p->head_scan = p->head->len;
 	/* an answer that cannot be HTTP fails now, not at a timeout */
 	if (p->o.role == WS_ROLE_CLIENT &&
-	    memcmp(wsx_buf_data(&p->head), "HTTP/",
-		   p->head.len < 5 ? p->head.len : 5)) {
+	    memcmp(wsx_buf_data(p->head), "HTTP/",
+		   p->head->len < 5 ? p->head->len : 5)) {
 		proto_bad_head(p, 0, "the answer is not HTTP");
 		return len;
 	}
 	if (!end) {
-		if (p->head.len == WS_HTTP_MAX_HEAD)
+		if (p->head->len == WS_HTTP_MAX_HEAD)
 			proto_bad_head(p, 431,
 				       "the handshake head is over 8 KiB");
 		return len;
 	}
 	if (p->o.role == WS_ROLE_SERVER)
-		rc = ws_http_parse_request(&h, (char *)wsx_buf_data(&p->head),
+		rc = ws_http_parse_request(&h, (char *)wsx_buf_data(p->head),
 					   end, &why);
 	else
-		rc = ws_http_parse_response(&h, (char *)wsx_buf_data(&p->head),
+		rc = ws_http_parse_response(&h, (char *)wsx_buf_data(p->head),
 					    end, &why);
 	if (rc) {
 		proto_bad_head(p, 400, why);
@@ -383,7 +401,7 @@ ws_proto_consume(struct ws_proto *p, size_t n)
 bool
 ws_proto_holds_buffers(const struct ws_proto *p)
 {
-	return p->out.cap || p->msg.cap || p->zbuf.cap;
+	return p->out.cap || p->msg.cap || (p->zbuf && p->zbuf->cap);
 }
 
 void
@@ -393,8 +411,8 @@ ws_proto_trim(struct ws_proto *p)
 		wsx_buf_release(&p->out);
 	if (!p->msg.len)
 		wsx_buf_release(&p->msg);
-	if (!p->zbuf.len)
-		wsx_buf_release(&p->zbuf);
+	if (p->zbuf && !p->zbuf->len)
+		wsx_buf_release(p->zbuf);
 }
 
 bool

@@ -152,8 +152,9 @@ struct ws_ping_sent {
 struct ws_proto {
 	struct ws_proto_opts o;
 	enum ws_state state;
-	bool failed;	     /* CLOSED by a failure, not a close handshake */
-	struct wsx_buf head; /* the handshake's head while it arrives */
+	bool failed; /* CLOSED by a failure, not a close handshake */
+	struct wsx_buf
+		*head; /* the handshake head, gathered: only until open */
 	size_t head_scan;
 	char key[WS_KEY_LEN]; /* client: the key sent */
 	/* receiving: a partial header, the frame under way, the message */
@@ -172,7 +173,6 @@ struct ws_proto {
 	struct wsx_buf msg; /* the message gathered, or inflated */
 	/* sending */
 	struct wsx_buf out;
-	struct wsx_buf zbuf; /* a message compressed before framing */
 	bool tx_active, tx_compressed;
 	enum wsx_msg_type tx_type;
 	struct wsx_utf8 tx_utf8;
@@ -187,9 +187,12 @@ struct ws_proto {
 	uint8_t nping, ping_first;
 	uint64_t ping_seq;
 	bool deflate;
-	struct ws_deflate *z; /* allocated once permessage-deflate is agreed */
-	bool hold;	      /* ws_proto_hold(): feed no further */
-	bool manual_pong;     /* ws_proto_answer_pings(p, false) */
+	/* allocated once permessage-deflate is agreed: zlib's streams, and
+	 * a message compressed before framing */
+	struct ws_deflate *z;
+	struct wsx_buf *zbuf;
+	bool hold;	  /* ws_proto_hold(): feed no further */
+	bool manual_pong; /* ws_proto_answer_pings(p, false) */
 };
 
 /*

@@ -147,14 +147,14 @@ ws_proto_send_fragment(struct ws_proto *p, enum wsx_msg_type type,
 		send_frames(p, op, rsv, data, len, fin);
 		return 0;
 	}
-	wsx_buf_clear(&p->zbuf);
-	if (ws_deflate_compress(p->z, data, len, fin, &p->zbuf))
+	wsx_buf_clear(p->zbuf);
+	if (ws_deflate_compress(p->z, data, len, fin, p->zbuf))
 		return wsx_err_set(err, WSX_EXIT_FAIL,
 				   "compressing a message failed");
-	send_frames(p, op, rsv, wsx_buf_data(&p->zbuf), p->zbuf.len, fin);
-	wsx_buf_clear(&p->zbuf);
-	if (p->zbuf.cap > 65536)
-		wsx_buf_release(&p->zbuf);
+	send_frames(p, op, rsv, wsx_buf_data(p->zbuf), p->zbuf->len, fin);
+	wsx_buf_clear(p->zbuf);
+	if (p->zbuf->cap > 65536)
+		wsx_buf_release(p->zbuf);
 	return 0;
 }
 
