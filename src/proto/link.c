@@ -126,9 +126,7 @@ link_free(struct wsx_link *l)
 	if (l->engine)
 		ws_proto_release(&l->p);
 	wsx_buf_release(&l->in);
-	wsx_buf_release(&l->out);
-	if (l->file_fd >= 0)
-		close(l->file_fd);
+	link_http_end(l);
 	wsx_tls_free(l->tls);
 	wsx_tls_free(l->proxy_tls);
 	free(l->peer);
@@ -613,7 +611,8 @@ link_readable(struct wsx_fdw *w, int fd, void *arg)
 	} else {
 		/* the peer sent all it will: finish what goes out, then end */
 		l->eof = true;
-		l->close_after = true;
+		if (l->http)
+			l->http->close_after = true;
 		link_update_rx(l);
 		/* input the owner held back comes before the end */
 		if (l->phase == LINK_WS && !l->in.len)

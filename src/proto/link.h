@@ -23,6 +23,15 @@ enum link_phase {
 	LINK_LINGER,	 /* our side is shut down; waiting for the peer's */
 };
 
+/* A server link's plain HTTP: requests and answers before an upgrade. */
+struct link_http {
+	size_t head_scan;
+	struct wsx_buf out; /* an HTTP answer */
+	int file_fd;	    /* and the file that follows it */
+	uint64_t file_left;
+	bool close_after; /* no keep-alive after this answer */
+};
+
 /* A client link's own, apart so that a server's links do not carry it. */
 struct link_client {
 	/* what comes after the TCP connect */
@@ -57,13 +66,9 @@ struct wsx_link {
 	char *peer;	  /* "HOST:PORT" */
 	char *via;	  /* client: the proxy connected to, or "" */
 	struct ws_proto p;
-	struct wsx_buf in; /* request heads; input the owner held back */
-	size_t head_scan;
-	struct wsx_buf out; /* an HTTP answer */
-	int file_fd;	    /* and the file that follows it */
-	uint64_t file_left;
-	bool close_after;	       /* no keep-alive after this answer */
-	struct link_client *cl;	       /* a client's: NULL on a server */
+	struct wsx_buf in;	/* request heads; input the owner held back */
+	struct link_http *http; /* a server's, until its WebSocket starts */
+	struct link_client *cl; /* a client's: NULL on a server */
 	struct wsx_alarm *al_deadline; /* connect, request head, linger */
 	struct wsx_alarm *al_resume;   /* feed held input again */
 	struct wsx_alarm *al_trim;     /* hand back the engine's buffers */
@@ -127,6 +132,8 @@ void link_connected(struct wsx_link *l);
 extern const struct wsx_fdw_ops *const link_fdw_ops;
 /* Once quiet for a second, the engine's buffers go back (link_ws.c). */
 void link_watch_buffers(struct wsx_link *l);
+/* The plain HTTP side of a server link is over (link_http.c). */
+void link_http_end(struct wsx_link *l);
 /* A server link's via: "", not allocated */
 extern char link_no_proxy[1];
 

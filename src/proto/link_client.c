@@ -215,12 +215,10 @@ link_connect(struct wsx_conn *c, int fd, const struct link_client_opts *o,
 	l->loop = c->loop;
 	l->client = true;
 	l->trace = o->trace && wsx_log_level() >= WSX_LOG_INFO;
-	l->file_fd = -1;
 	l->phase = LINK_CONNECTING;
 	l->peer = xstrdup(o->peer);
 	l->via = xstrdup(o->via ? o->via : "");
 	wsx_buf_init(&l->in, 0, SIZE_MAX / 2);
-	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
 	if (ws_proto_init(&l->p, &po, err)) {
 		close(fd);
 		link_free(l);

@@ -28,7 +28,7 @@
 static void
 link_reply_done(struct wsx_link *l)
 {
-	if (l->close_after) {
+	if (l->http->close_after) {
 		link_drop(l);
 		return;
 	}
@@ -78,29 +78,29 @@ void
 link_request(struct wsx_link *l)
 {
 	size_t end = ws_http_head_end((const char *)wsx_buf_data(&l->in),
-				      l->in.len, l->head_scan);
-	struct server_answer a = { .out = &l->out, .file_fd = -1 };
+				      l->in.len, l->http->head_scan);
+	struct server_answer a = { .out = &l->http->out, .file_fd = -1 };
 	struct ws_http h;
 	const char *why = NULL;
 	char *copy;
 
 	if (!end) {
 		const char *bad = link_head_implausible(
-			wsx_buf_data(&l->in), l->in.len, l->head_scan);
+			wsx_buf_data(&l->in), l->in.len, l->http->head_scan);
 
 		if (bad)
 			wsx_info("refused %s: %s", l->peer, bad);
-		l->head_scan = l->in.len;
+		l->http->head_scan = l->in.len;
 		if (bad || l->in.len >= WS_HTTP_MAX_HEAD) {
-			http_status_answer(&l->out, bad ? 400 : 431, NULL, NULL,
-					   true);
-			l->close_after = true;
+			http_status_answer(&l->http->out, bad ? 400 : 431, NULL,
+					   NULL, true);
+			l->http->close_after = true;
 			l->phase = LINK_REPLY;
 			link_want_write(l);
 		}
 		return;
 	}
-	l->head_scan = 0;
+	l->http->head_scan = 0;
 	copy = xmalloc(end);
 	memcpy(copy, wsx_buf_data(&l->in), end);
 	if (wsx_log_level() >= WSX_LOG_INFO) {
@@ -112,8 +112,8 @@ link_request(struct wsx_link *l)
 	}
 	if (ws_http_parse_request(&h, copy, end, &why)) {
 		wsx_info("refused %s: %s", l->peer, why);
-		http_status_answer(&l->out, 400, NULL, NULL, true);
-		l->close_after = true;
+		http_status_answer(&l->http->out, 400, NULL, NULL, true);
+		l->http->close_after = true;
 		l->phase = LINK_REPLY;
 	} else if (link_wants_websocket(&h) &&
 		   server_gate_upgrade(l->server, &h, &a) == 0) {
@@ -123,6 +123,7 @@ link_request(struct wsx_link *l)
 		memcpy(head, wsx_buf_data(&l->in), n);
 		wsx_buf_release(&l->in);
 		free(copy);
+		link_http_end(l);
 		link_start_engine(l);
 		/* the engine parses the head again, and takes what follows */
 		wsx_buf_init(&l->in, 0, SIZE_MAX / 2);
@@ -131,13 +132,13 @@ link_request(struct wsx_link *l)
 		link_want_write(l);
 		return;
 	} else if (a.status) {
-		l->close_after = true; /* the gate refused an upgrade */
+		l->http->close_after = true; /* the gate refused an upgrade */
 		l->phase = LINK_REPLY;
 	} else {
 		server_http_answer(l->server, &h, l->peer, &a);
-		l->close_after = a.close;
-		l->file_fd = a.file_fd;
-		l->file_left = a.file_size;
+		l->http->close_after = a.close;
+		l->http->file_fd = a.file_fd;
+		l->http->file_left = a.file_size;
 		l->phase = LINK_REPLY;
 	}
 	free(copy);
@@ -146,44 +147,60 @@ link_request(struct wsx_link *l)
 }
 
 void
+link_http_end(struct wsx_link *l)
+{
+	if (!l->http)
+		return;
+	wsx_buf_release(&l->http->out);
+	if (l->http->file_fd >= 0)
+		close(l->http->file_fd);
+	free(l->http);
+	l->http = NULL;
+}
+
+void
 link_flush_reply(struct wsx_link *l)
 {
 	size_t done;
 
 	for (;;) {
-		if (!l->out.len && l->file_left && l->file_fd >= 0) {
-			size_t want =
-				l->file_left < 65536 ? l->file_left : 65536;
+		if (!l->http->out.len && l->http->file_left &&
+		    l->http->file_fd >= 0) {
+			size_t want = l->http->file_left < 65536
+					      ? l->http->file_left
+					      : 65536;
 			ssize_t n;
 
-			if (wsx_buf_reserve(&l->out, want)) {
+			if (wsx_buf_reserve(&l->http->out, want)) {
 				link_abort(l);
 				return;
 			}
-			n = read(l->file_fd, wsx_buf_tail(&l->out), want);
+			n = read(l->http->file_fd, wsx_buf_tail(&l->http->out),
+				 want);
 			if (n <= 0) {
 				link_abort(l); /* the file shrank */
 				return;
 			}
-			wsx_buf_commit(&l->out, (size_t)n);
-			l->file_left -= (uint64_t)n;
+			wsx_buf_commit(&l->http->out, (size_t)n);
+			l->http->file_left -= (uint64_t)n;
 		}
-		if (!l->out.len)
+		if (!l->http->out.len)
 			break;
-		if (!link_write(l, wsx_buf_data(&l->out), l->out.len, &done)) {
-			wsx_buf_consume(&l->out, done);
+		if (!link_write(l, wsx_buf_data(&l->http->out),
+				l->http->out.len, &done)) {
+			wsx_buf_consume(&l->http->out, done);
 			return;
 		}
-		if (done < l->out.len) {
+		if (done < l->http->out.len) {
 			link_abort(l);
 			return;
 		}
-		wsx_buf_consume(&l->out, done);
+		wsx_buf_consume(&l->http->out, done);
 	}
-	wsx_buf_release(&l->out);
-	if (l->file_fd >= 0) {
-		close(l->file_fd);
-		l->file_fd = -1;
+	wsx_buf_release(&l->http->out);
+	if (l->http->file_fd >= 0) {
+		close(l->http->file_fd);
+		l->http->file_fd = -1;
 	}
 	link_reply_done(l);
 	if (l->phase == LINK_HEAD && l->in.len)
@@ -204,15 +221,17 @@ link_accept(struct wsx_server *s, struct wsx_loop *loop, int fd,
 	l->server = s;
 	l->loop = loop;
 	l->phase = LINK_HEAD;
-	l->file_fd = -1;
+	l->http = xcalloc(1, sizeof(*l->http));
+	l->http->file_fd = -1;
 	l->peer = xstrdup(peer);
 	l->via = link_no_proxy;
 	wsx_buf_init(&l->in, 0, WS_HTTP_MAX_HEAD + LINK_MAX_PENDING_INPUT);
-	wsx_buf_init(&l->out, 0, SIZE_MAX / 2);
+	wsx_buf_init(&l->http->out, 0, SIZE_MAX / 2);
 	l->w = wsx_fdw_adopt_socket(loop, fd, link_fdw_ops, l, NULL);
 	if (!l->w) {
 		wsx_tls_free(l->tls);
 		free(l->peer);
+		free(l->http);
 		free(l);
 		return NULL;
 	}
