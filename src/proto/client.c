@@ -600,8 +600,7 @@ client_start(struct wsx_conn *c, const struct wsx_url *u, struct wsx_err *err)
 		conn_set_peer(c, "[%s]:%u", u->host, u->port);
 	else
 		conn_set_peer(c, "%s:%u", u->host, u->port);
-	free(c->info.path);
-	c->info.path = xstrdup(u->path);
+	conn_set_path(c, u->path);
 	free(c->cc->url_auth);
 	c->cc->url_auth = NULL;
 	if (u->userinfo[0] && !cl->auth)

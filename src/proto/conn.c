@@ -90,7 +90,7 @@ conn_new(struct wsx_loop *loop, bool client, const struct wsx_conn_limits *lim)
 	wsx_sendq_init(&c->q, 0, c->lim.buffer);
 	c->info.peer = "";
 	c->info.protocol = "";
-	c->info.path = xstrdup("");
+	c->info.path = (char *)"";
 	return c;
 }
 
@@ -110,7 +110,7 @@ conn_free(struct wsx_conn *c)
 		link_forget_conn(l);
 	}
 	wsx_sendq_release(&c->q);
-	free(c->info.path);
+	conn_set_path(c, NULL);
 	if (c->info.peer[0])
 		free((char *)c->info.peer);
 	if (c->info.protocol[0])
@@ -172,6 +172,19 @@ int
 conn_status(const struct wsx_conn *c)
 {
 	return c->result ? c->result->status : 0;
+}
+
+void
+conn_set_path(struct wsx_conn *c, const char *path)
+{
+	if (c->info.path[0] && strcmp(c->info.path, "/"))
+		free((char *)c->info.path);
+	if (!path || !path[0])
+		c->info.path = "";
+	else if (!strcmp(path, "/"))
+		c->info.path = "/";
+	else
+		c->info.path = xstrdup(path);
 }
 
 void

@@ -55,7 +55,7 @@ struct wsx_close {
 
 struct wsx_conn_info {
 	const char *peer; /* "127.0.0.1:53422"; "" until known */
-	char *path;	  /* request path with query; "" for clients */
+	const char *path; /* request path with query; "" for clients */
 	/* server side, with wsx_server_keep_headers(): "name: value" of the
 	 * request headers libwebsockets knows (it drops the others) */
 	char **headers;

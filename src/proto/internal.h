@@ -115,6 +115,8 @@ struct wsx_close *conn_result(struct wsx_conn *c);
  * a failure set (0 while nothing has) */
 int conn_http_status(const struct wsx_conn *c);
 int conn_status(const struct wsx_conn *c);
+/* info.path: a copy of path ("/", the usual one, is not allocated) */
+void conn_set_path(struct wsx_conn *c, const char *path);
 /* info.protocol: a copy of name, or "" */
 void conn_set_protocol(struct wsx_conn *c, const char *name);
 /* info.peer, formatted */

@@ -177,8 +177,7 @@ link_on_request(struct wsx_link *l, const struct ws_event *ev)
 	const struct ws_http *h = ev->request->http;
 
 	link_pick_subprotocol(ev->request, &ev->answer->agreed);
-	free(c->info.path);
-	c->info.path = xstrdup(ev->request->target);
+	conn_set_path(c, ev->request->target);
 	conn_set_protocol(c, ev->answer->agreed.subprotocol);
 	server_copy_headers(l->server, c, h);
 }
