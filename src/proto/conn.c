@@ -306,7 +306,10 @@ wsx_conn_close(struct wsx_conn *c, int code, const char *reason)
 	c->close_code = code;
 	free(c->close_reason);
 	/* what a Close frame holds after its code (RFC 6455 5.5) */
-	c->close_reason = xstrndup(reason ? reason : "", 122);
+	if (!reason)
+		reason = "";
+	/* xstrndup copies n bytes: no further than the string's end */
+	c->close_reason = xstrndup(reason, strnlen(reason, 122));
 	if (c->link)
 		link_close(c);
 }

@@ -9,6 +9,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The first n bytes of s, all of which must be there (not strndup). */
 char *xstrndup(const char *s, size_t n);
 
 #endif
