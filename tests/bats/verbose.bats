@@ -83,14 +83,19 @@ teardown() {
 	grep -Eq '^wsx: 127\.0\.0\.1:[0-9]+ > GET /plain HTTP/1\.1$' "$log"
 }
 
+# start_web_server DIR: Python's plain web server for DIR; its port in $port
+start_web_server() {
+	port=$(free_port)
+	"$PYTHON" -m http.server -b 127.0.0.1 -d "$1" "$port" >/dev/null 2>&1 3>&- &
+	SERVER_PIDS+=("$!")
+	wait_for_port "$port"
+}
+
 @test "a plain web server's 200 is named as such, with the URL" {
 	local dir="$BATS_TEST_TMPDIR/www" port
 	mkdir -p "$dir"
 	echo '<html>hello</html>' >"$dir/index.html"
-	port=$(free_port)
-	"$PYTHON" -m http.server -b 127.0.0.1 -d "$dir" "$port" >/dev/null 2>&1 3>&- &
-	SERVER_PIDS+=("$!")
-	wait_for_port "$port"
+	start_web_server "$dir"
 	run --separate-stderr "$WSX" connect -x hi "ws://127.0.0.1:$port/"
 	assert_failure 4
 	[[ "$stderr" == "wsx: handshake refused: HTTP 200 OK from ws://127.0.0.1:$port/: not a WebSocket endpoint (it answered as to a plain HTTP request) (the answer says: '<html>hello</html>')" ]]
@@ -112,10 +117,7 @@ teardown() {
 	local dir="$BATS_TEST_TMPDIR/www" port max
 	mkdir -p "$dir/site"
 	echo '<html>site</html>' >"$dir/site/index.html"
-	port=$(free_port)
-	"$PYTHON" -m http.server -b 127.0.0.1 -d "$dir" "$port" >/dev/null 2>&1 3>&- &
-	SERVER_PIDS+=("$!")
-	wait_for_port "$port"
+	start_web_server "$dir"
 	for max in 5 10; do
 		run --separate-stderr "$WSX" connect -L --max-redirs "$max" -x hi "ws://127.0.0.1:$port/site"
 		assert_failure 4
