@@ -109,7 +109,7 @@ static const struct wsx_opt serve_optv[] = {
 	{ OPT_LOG_JSON, "log-json", NULL,
 	  "log connections as JSON lines on stderr" },
 	{ 'T', "threads", "N",
-	  "--echo on N threads, each listening on the port (1)" },
+	  "--echo on N threads, one listener each (1)" },
 	{ 0 },
 };
 
