@@ -21,6 +21,10 @@
 #include "serve/echo.h"
 #include "serve/accesslog.h"
 #include "serve/exec.h"
+#include "serve/redis_url.h"
+#if HAVE_HIREDIS
+#include "serve/redis_rooms.h"
+#endif
 #include "serve/static.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -45,6 +49,8 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_LOG_JSON,
 	OPT_THREADS,
+	OPT_REDIS,
+	OPT_REDIS_PREFIX,
 };
 
 struct serve_opts {
@@ -59,6 +65,8 @@ struct serve_opts {
 	uint64_t idle_timeout_us;
 	bool log_json;
 	unsigned long threads;
+	struct wsx_redis_url *redis; /* --redis */
+	const char *redis_prefix;
 };
 
 struct serve {
@@ -67,6 +75,7 @@ struct serve {
 	struct wsx_broadcast *bc; /* --broadcast */
 	struct wsx_exec *exec;	  /* --exec, --sh */
 	struct wsx_static *files; /* --static */
+	struct wsx_redis_rooms *redis;
 	uint64_t grace_us;
 	struct wsx_timer *grace;
 	bool shutting_down;
@@ -110,6 +119,10 @@ static const struct wsx_opt serve_optv[] = {
 	  "log connections as JSON lines on stderr" },
 	{ 'T', "threads", "N",
 	  "--echo on N threads, one listener each (1)" },
+	{ OPT_REDIS, "redis", "URL",
+	  "--broadcast rooms shared by all using this Redis" },
+	{ OPT_REDIS_PREFIX, "redis-prefix", "NAME",
+	  "--redis: channels are NAME:room:PATH (wsx)" },
 	{ 0 },
 };
 
@@ -157,6 +170,20 @@ serve_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case 'T':
 		return wsx_parse_uint("--threads", arg, 1, SERVE_MAX_THREADS,
 				      &o->threads, err);
+	case OPT_REDIS:
+		if (!o->redis)
+			o->redis = xmalloc(sizeof(*o->redis));
+		if (wsx_redis_url_parse(o->redis, arg, err))
+			return -1;
+		wsx_redis_url_scrub((char *)arg); /* out of ps(1) */
+		break;
+	case OPT_REDIS_PREFIX:
+		if (!*arg || strpbrk(arg, " \t\r\n"))
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--redis-prefix: a name without "
+					   "blanks, please");
+		o->redis_prefix = arg;
+		break;
 	case OPT_SLOW:
 		if (!strcmp(arg, "close"))
 			o->slow = WSX_SLOW_CLOSE;
@@ -183,8 +210,6 @@ serve_close(struct wsx_conn *c, const struct wsx_close *cl, void *arg)
 	struct serve *sv = arg;
 	const struct wsx_conn_info *i = wsx_conn_info(c);
 
-	if (sv->bc)
-		wsx_broadcast_leave(sv->bc, c);
 	wsx_accesslog_close(i, cl);
 	if (cl->status && cl->msg[0])
 		wsx_debug("%s: %s", i->peer, cl->msg);
@@ -200,20 +225,6 @@ static const struct wsx_conn_ops echo_ops = {
 };
 
 static void
-broadcast_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
-{
-	struct serve *sv = arg;
-
-	wsx_broadcast_message(sv->bc, c, m);
-}
-
-/* no on_drain: a slow receiver never slows its sender (see broadcast.h) */
-static const struct wsx_conn_ops broadcast_ops = {
-	.on_message = broadcast_message,
-	.on_close = serve_close,
-};
-
-static void
 serve_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
 {
 	const struct wsx_conn_info *i = wsx_conn_info(c);
@@ -223,7 +234,6 @@ serve_accept(struct wsx_server *s, struct wsx_conn *c, void *arg)
 	wsx_accesslog_open(i);
 	if (sv->bc) {
 		wsx_broadcast_join(sv->bc, c);
-		wsx_conn_set_ops(c, &broadcast_ops, arg);
 		return;
 	}
 	if (sv->exec) {
@@ -464,6 +474,22 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 			cmd, "--echo-self and --slow go with --broadcast");
 		goto out;
 	}
+	if ((opts.redis || opts.redis_prefix) && !opts.broadcast) {
+		status = cmd_usage(cmd, "--redis and --redis-prefix go with "
+					"--broadcast");
+		goto out;
+	}
+	if (opts.redis_prefix && !opts.redis) {
+		status = cmd_usage(cmd, "--redis-prefix goes with --redis");
+		goto out;
+	}
+#if !HAVE_HIREDIS
+	if (opts.redis) {
+		status = cmd_usage(cmd, "--redis: this wsx was built without "
+					"Redis (configure --without-redis)");
+		goto out;
+	}
+#endif
 
 	lim.idle_timeout_us = opts.idle_timeout_us;
 	wsx_accesslog_json(opts.log_json);
@@ -486,7 +512,8 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	sv.grace = wsx_timer_new(sv.loop, serve_grace_over, &sv);
 	sv.grace_us = opts.grace_us;
 	if (opts.broadcast)
-		sv.bc = wsx_broadcast_new(opts.echo_self, opts.slow);
+		sv.bc = wsx_broadcast_new(opts.echo_self, opts.slow,
+					  serve_close, &sv);
 	server.reuseport = opts.threads > 1;
 	sv.server =
 		wsx_server_new(sv.loop, &server, &lim, &serve_ops, &sv, &err);
@@ -494,6 +521,19 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		status = cmd_fail(cmd, &err);
 		goto out;
 	}
+#if HAVE_HIREDIS
+	if (opts.redis) {
+		sv.redis = wsx_redis_rooms_new(
+			sv.loop, opts.redis,
+			opts.redis_prefix ? opts.redis_prefix
+					  : WSX_REDIS_DEFAULT_PREFIX,
+			lim.max_message, sv.bc, &err);
+		if (!sv.redis) {
+			status = cmd_fail(cmd, &err);
+			goto out;
+		}
+	}
+#endif
 	if (exec.argv) {
 		exec.server_port = wsx_server_port(sv.server);
 		wsx_server_keep_headers(sv.server);
@@ -512,12 +552,16 @@ serve_run(const struct wsx_cmd *cmd, int argc, char **argv)
 out:
 	wsx_timer_free(sv.grace);
 	wsx_server_free(sv.server);
+#if HAVE_HIREDIS
+	wsx_redis_rooms_free(sv.redis);
+#endif
 	wsx_broadcast_free(sv.bc);
 	wsx_exec_free(sv.exec);
 	wsx_static_free(sv.files);
 	wsx_loop_free(sv.loop);
 	wsx_server_opts_release(&server);
 	free(opts.passenv);
+	free(opts.redis);
 	free(exec_argv);
 	return status;
 }

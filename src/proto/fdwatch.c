@@ -84,6 +84,7 @@ struct wsx_fdw {
 	bool queued;	  /* on the batch's write list */
 	bool in_readable; /* inside its own on_readable */
 	bool parked;	  /* hung up while paused: off the set until resumed */
+	bool borrowed;	  /* the owner closes the socket, not the watcher */
 	uint32_t events;  /* what the set watches for it now */
 	struct wsx_fdw *next_queued;
 	const struct wsx_fdw_ops *ops;
@@ -424,7 +425,8 @@ fdw_sock_free(struct wsx_fdw *w)
 
 	if (!w->parked)
 		epoll_ctl(set->epfd, EPOLL_CTL_DEL, w->fd, NULL);
-	close(w->fd);
+	if (!w->borrowed)
+		close(w->fd);
 	w->dead = true;
 	if (!set->in_batch && !w->in_writable) {
 		free(w);
@@ -460,17 +462,17 @@ wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
 	return w;
 }
 
-struct wsx_fdw *
-wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
-		     const struct wsx_fdw_ops *ops, void *arg,
-		     struct wsx_err *err)
+static struct wsx_fdw *
+fdw_sock_new(struct wsx_loop *loop, int fd, bool borrowed,
+	     const struct wsx_fdw_ops *ops, void *arg, struct wsx_err *err)
 {
 	struct fdw_set *set = fdw_set_get(loop, err);
 	struct wsx_fdw *w;
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
 
 	if (!set) {
-		close(fd);
+		if (!borrowed)
+			close(fd);
 		return NULL;
 	}
 	w = xcalloc(1, FDW_SET_SIZE);
@@ -478,6 +480,7 @@ wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
 	w->fd = fd;
 	w->read = true;
 	w->on_set = true;
+	w->borrowed = borrowed;
 	w->kind = FDW_SOCKET;
 	w->ops = ops;
 	w->arg = arg;
@@ -485,12 +488,29 @@ wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
 	if (epoll_ctl(set->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		wsx_err_set(err, WSX_EXIT_FAIL, "cannot watch a socket: %s",
 			    strerror(errno));
-		close(fd);
+		if (!borrowed)
+			close(fd);
 		free(w);
 		return NULL;
 	}
 	w->events = ev.events;
 	return w;
+}
+
+struct wsx_fdw *
+wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
+		     const struct wsx_fdw_ops *ops, void *arg,
+		     struct wsx_err *err)
+{
+	return fdw_sock_new(loop, fd, false, ops, arg, err);
+}
+
+struct wsx_fdw *
+wsx_fdw_watch_socket(struct wsx_loop *loop, int fd,
+		     const struct wsx_fdw_ops *ops, void *arg,
+		     struct wsx_err *err)
+{
+	return fdw_sock_new(loop, fd, true, ops, arg, err);
 }
 
 void

@@ -39,6 +39,13 @@ struct wsx_fdw *wsx_fdw_new(struct wsx_loop *loop, int fd, bool read,
 struct wsx_fdw *wsx_fdw_adopt_socket(struct wsx_loop *loop, int fd,
 				     const struct wsx_fdw_ops *ops, void *arg,
 				     struct wsx_err *err);
+/*
+ * The same for a socket that stays its owner's (a library's connection):
+ * the owner reads, writes and closes it, after freeing the watcher.
+ */
+struct wsx_fdw *wsx_fdw_watch_socket(struct wsx_loop *loop, int fd,
+				     const struct wsx_fdw_ops *ops, void *arg,
+				     struct wsx_err *err);
 /* Reading watchers: stop or resume read notifications. */
 void wsx_fdw_pause(struct wsx_fdw *w, bool pause);
 /* Writing watchers: one on_writable when the fd can take data. Also from

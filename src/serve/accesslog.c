@@ -188,3 +188,72 @@ wsx_accesslog_http(const struct wsx_http_request *req, unsigned status)
 	cJSON_AddNumberToObject(o, "status", status);
 	accesslog_emit(o);
 }
+
+static const char *const redis_state_names[] = {
+	[WSX_REDIS_UP] = "up",
+	[WSX_REDIS_DOWN] = "down",
+	[WSX_REDIS_BEHIND] = "behind",
+	[WSX_REDIS_CAUGHT_UP] = "caught_up",
+};
+
+static void
+accesslog_redis_text(const struct wsx_redis_event *e)
+{
+	switch (e->state) {
+	case WSX_REDIS_UP:
+		if (e->first)
+			wsx_notice("redis: rooms shared through %s (channels "
+				   "%sPATH)",
+				   e->url, e->prefix);
+		else
+			wsx_notice("redis: %s is back after %.1f s; rooms are "
+				   "shared again (%llu messages sent "
+				   "meanwhile reached this instance only)",
+				   e->url, e->away_s, e->lost);
+		break;
+	case WSX_REDIS_DOWN:
+		if (e->first)
+			wsx_notice("redis: %s: %s; rooms are local to this "
+				   "instance until it answers",
+				   e->url, e->error);
+		else
+			wsx_notice("redis: lost %s (%s); rooms are local to "
+				   "this instance until it is back",
+				   e->url, e->error);
+		break;
+	case WSX_REDIS_BEHIND:
+		wsx_notice("redis: %s is not keeping up; new messages reach "
+			   "this instance only until it does",
+			   e->url);
+		break;
+	case WSX_REDIS_CAUGHT_UP:
+		wsx_notice("redis: %s caught up; %llu messages reached this "
+			   "instance only",
+			   e->url, e->lost);
+		break;
+	}
+}
+
+void
+wsx_accesslog_redis(const struct wsx_redis_event *e)
+{
+	cJSON *o;
+
+	if (!accesslog_as_json) {
+		accesslog_redis_text(e);
+		return;
+	}
+	o = accesslog_event("redis");
+	cJSON_AddStringToObject(o, "state", redis_state_names[e->state]);
+	cJSON_AddStringToObject(o, "url", e->url);
+	if (e->state == WSX_REDIS_DOWN)
+		cJSON_AddStringToObject(o, "error", e->error);
+	if (e->state == WSX_REDIS_UP || e->state == WSX_REDIS_DOWN)
+		cJSON_AddBoolToObject(o, "first", e->first);
+	if (e->state == WSX_REDIS_UP && !e->first)
+		cJSON_AddNumberToObject(o, "away_seconds", e->away_s);
+	if (e->state == WSX_REDIS_CAUGHT_UP ||
+	    (e->state == WSX_REDIS_UP && !e->first))
+		cJSON_AddNumberToObject(o, "lost", (double)e->lost);
+	accesslog_emit(o);
+}
