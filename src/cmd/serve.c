@@ -180,8 +180,8 @@ serve_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_REDIS_PREFIX:
 		if (!*arg || strpbrk(arg, " \t\r\n"))
 			return wsx_err_set(err, WSX_EXIT_USAGE,
-					   "--redis-prefix: a name without "
-					   "blanks, please");
+					   "--redis-prefix: expected a name "
+					   "without blanks");
 		o->redis_prefix = arg;
 		break;
 	case OPT_SLOW:

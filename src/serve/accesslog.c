@@ -205,6 +205,10 @@ accesslog_redis_text(const struct wsx_redis_event *e)
 			wsx_notice("redis: rooms shared through %s (channels "
 				   "%sPATH)",
 				   e->url, e->prefix);
+		else if (!e->lost)
+			wsx_notice("redis: %s is back after %.1f s; rooms are "
+				   "shared again",
+				   e->url, e->away_s);
 		else
 			wsx_notice("redis: %s is back after %.1f s; rooms are "
 				   "shared again (%llu messages sent "

@@ -207,8 +207,10 @@ link_on_connect(const redisAsyncContext *cac, int status)
 		return;
 	}
 	/* the connection is quiet for long stretches: find out when the
-	 * host went away, not only the server */
-	redisEnableKeepAlive(&ac->c);
+	 * host went away, not only the server (TCP only: on a unix socket
+	 * hiredis takes the refusal for a broken connection) */
+	if (!l->url->unix_path[0])
+		redisEnableKeepAlive(&ac->c);
 	if (l->url->has_pass) {
 		if (l->url->user[0])
 			redisAsyncCommand(ac, link_setup_reply, what_auth,
