@@ -169,6 +169,11 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 		else
 			fprintf(out, "latency    no echoes measured\n");
 	}
+	if (cfg->mode == BENCH_SINK && wsx_hist_count(&s->latency))
+		fprintf(out,
+			"delivery   p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
+			"p99.9 %.3f ms  max %.3f ms  (from push's stamps)\n",
+			sum->p50, sum->p90, sum->p99, sum->p999, sum->max);
 	if (wsx_hist_count(&s->handshake))
 		fprintf(out, "handshake  p50 %.3f ms  p99 %.3f ms  (%llu)\n",
 			sum->hs_p50, sum->hs_p99,

@@ -7,6 +7,12 @@
  * echo is matched with the n-th send. Open loop (--rate) records the
  * *intended* send time, so a stall on either side shows up as latency
  * instead of as fewer samples (no coordinated omission).
+ *
+ * Push and sink run in different processes (a broadcast's sender and its
+ * receivers), so push writes its send time into each message instead: the
+ * first BENCH_STAMP_LEN bytes are "wsx@" and 16 hex digits of the
+ * monotonic clock, which every process on a host shares, and sink takes
+ * a message that starts so as a sample of delivery latency.
  */
 #include "config.h"
 
@@ -27,6 +33,8 @@
 #define IDLE_TICK_US 10000
 /* open loop: at most this many echoes awaited per connection */
 #define MAX_IN_FLIGHT (1u << 20)
+/* push's send-time stamp: "wsx@" and 16 hex digits */
+#define BENCH_STAMP_LEN 20
 
 enum phase { PH_WARMUP, PH_MEASURE, PH_DRAIN };
 
@@ -61,6 +69,8 @@ struct bench_worker {
 
 	atomic_bool stop_requested, done;
 	atomic_uint_fast64_t progress_msgs, progress_bytes;
+
+	unsigned char *stamped; /* push: the message being sent, stamped */
 
 	struct bench_stats stats;
 	struct wsx_close first_failure;
@@ -106,20 +116,58 @@ ring_pop(struct bench_conn *bc)
 	return t;
 }
 
+/* Message n with its send time in front (push; see the top). */
+static const unsigned char *
+push_stamped(struct bench_worker *w, uint64_t n, uint64_t sent_ns)
+{
+	const struct bench_payload *p = &w->cfg->payload;
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(w->stamped, bench_payload_at(p, n), p->size);
+	memcpy(w->stamped, "wsx@", 4);
+	for (int i = 0; i < 16; i++)
+		w->stamped[4 + i] = (unsigned char)hex[(sent_ns >> (60 - 4 * i)) &
+						       0xf];
+	return w->stamped;
+}
+
+/* The send time push wrote into m, or 0 when m has none. */
+static uint64_t
+sink_stamp(const struct wsx_msg *m)
+{
+	uint64_t t = 0;
+
+	if (m->len < BENCH_STAMP_LEN || memcmp(m->data, "wsx@", 4))
+		return 0;
+	for (int i = 4; i < BENCH_STAMP_LEN; i++) {
+		int c = m->data[i];
+
+		if (c >= '0' && c <= '9')
+			t = t << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			t = t << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return 0;
+	}
+	return t;
+}
+
 /* Send message number bc->sent, stamped with when it was meant to go. */
 static bool
 conn_send_one(struct bench_conn *bc, uint64_t intended_ns)
 {
 	struct bench_worker *w = bc->w;
 	const struct bench_payload *p = &w->cfg->payload;
+	const unsigned char *data = bench_payload_at(p, bc->sent);
 	int rc;
 
 	if (w->cfg->mode == BENCH_ECHO && bc->count >= MAX_IN_FLIGHT) {
 		bc->blocked = true;
 		return false;
 	}
-	rc = wsx_conn_send(bc->c, p->type, bench_payload_at(p, bc->sent),
-			   p->size);
+	if (w->stamped)
+		data = push_stamped(w, bc->sent, intended_ns);
+	rc = wsx_conn_send(bc->c, p->type, data, p->size);
 	if (rc < 0) {
 		bc->blocked = true;
 		return false;
@@ -161,7 +209,9 @@ worker_fill(struct bench_conn *bc)
 		       conn_send_one(bc, now_ns))
 			;
 	} else if (w->cfg->mode == BENCH_PUSH) {
-		while (conn_send_one(bc, 0))
+		uint64_t now_ns = w->stamped ? wsx_now_ns() : 0;
+
+		while (conn_send_one(bc, now_ns))
 			;
 	}
 }
@@ -336,6 +386,19 @@ bench_message(struct wsx_conn *c, const struct wsx_msg *m, void *arg)
 		w->stats.msgs_in++;
 		w->stats.bytes_in += m->len;
 	}
+	if (w->cfg->mode == BENCH_SINK) {
+		uint64_t sent_ns = sink_stamp(m);
+
+		if (sent_ns && w->phase != PH_WARMUP &&
+		    sent_ns >= w->measure_ns) {
+			uint64_t got_ns = wsx_conn_read_ns(c);
+
+			wsx_hist_record(&w->stats.latency,
+					got_ns > sent_ns ? got_ns - sent_ns
+							 : 0);
+		}
+		return;
+	}
 	if (w->cfg->mode != BENCH_ECHO)
 		return;
 	if (!bc->count) {
@@ -488,6 +551,9 @@ bench_worker_new(const struct bench_cfg *cfg, unsigned connections,
 	w->conns = xcalloc(connections ? connections : 1, sizeof(*w->conns));
 	for (unsigned i = 0; i < connections; i++)
 		w->conns[i].w = w;
+	if (cfg->mode == BENCH_PUSH && !cfg->payload.fixed &&
+	    cfg->payload.size >= BENCH_STAMP_LEN)
+		w->stamped = xmalloc(cfg->payload.size);
 	bench_stats_init(&w->stats);
 	atomic_init(&w->stop_requested, false);
 	atomic_init(&w->done, false);
@@ -585,6 +651,7 @@ bench_worker_free(struct bench_worker *w)
 	for (unsigned i = 0; i < w->n; i++)
 		free(w->conns[i].times);
 	free(w->conns);
+	free(w->stamped);
 	bench_stats_release(&w->stats);
 	free(w);
 }

@@ -132,6 +132,40 @@ assert abs(r - 1000) <= 50, r' "$output"
 	assert_equal "$(json sent.messages)" 0
 }
 
+@test "bench --mode push stamps its messages; sink reports their delivery latency through a broadcast room" {
+	start_wsx_echo --broadcast
+	"$WSX" bench --json --mode sink -c 2 -d 2 --warmup 0.5 "$URL/room" \
+		>"$BATS_TEST_TMPDIR/sink.json" 2>"$BATS_TEST_TMPDIR/sink.err" &
+	local sink=$!
+	sleep 0.3
+	"$WSX" bench --mode push -c 1 -m 64 -r 2000 -d 3 --warmup 0 -q "$URL/room" >/dev/null
+	wait "$sink"
+	output=$(cat "$BATS_TEST_TMPDIR/sink.json")
+	# 2 receivers, 2000/s for 2 s measured: about 8000 samples
+	[ "$(json latency_ms.count)" -gt 4000 ]
+	"$PYTHON" -c 'import json,sys; l = json.load(open(sys.argv[1]))["latency_ms"]; sys.exit(not (0 < l["p50"] <= l["p99"] < 1000))' \
+		"$BATS_TEST_TMPDIR/sink.json"
+	# the text report names them; unstamped pushes (a fixed --message)
+	# give none
+	"$WSX" bench --mode sink -c 1 -d 1 --warmup 0 "$URL/room" \
+		>"$BATS_TEST_TMPDIR/sink.txt" 2>&1 &
+	sink=$!
+	sleep 0.3
+	"$WSX" bench --mode push -c 1 -m 64 -r 1000 -d 1.5 --warmup 0 -q "$URL/room" >/dev/null
+	wait "$sink"
+	run cat "$BATS_TEST_TMPDIR/sink.txt"
+	assert_line --regexp '^delivery   p50 [0-9.]+ ms  p90 .* \(from push.s stamps\)$'
+	"$WSX" bench --json --mode sink -c 1 -d 1 --warmup 0 "$URL/room" \
+		>"$BATS_TEST_TMPDIR/plain.json" 2>&1 &
+	sink=$!
+	sleep 0.3
+	"$WSX" bench --mode push -c 1 --message 'a fixed message of thirty bytes' -r 1000 -d 1.5 --warmup 0 -q "$URL/room" >/dev/null
+	wait "$sink"
+	output=$(cat "$BATS_TEST_TMPDIR/plain.json")
+	[ "$(json received.messages)" -gt 500 ]
+	assert_equal "$(json latency_ms.count)" 0
+}
+
 @test "bench: corrupted echoes are counted as mismatches and exit 1" {
 	start_server peer "$NODE" "$HELPERS/node_bench_peer.js" --corrupt
 	run --separate-stderr "$WSX" bench --json -c 1 -d 0.5 --warmup 0 "$URL"

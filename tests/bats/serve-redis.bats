@@ -228,9 +228,13 @@ rooms_check() {
 	URLS=$URL
 	local pid=$LAST_PID
 	wait_log "$BATS_TEST_TMPDIR/a.log" "rooms shared through redis://:\*\*\*@127.0.0.1:$RPORT/2"
-	run tr '\0' ' ' <"/proc/$pid/cmdline"
-	refute_output --partial s3cret
-	assert_output --partial "redis://:******@127.0.0.1:$RPORT/2"
+	# (under valgrind /proc shows valgrind's own command line, which wsx
+	# cannot scrub)
+	if [ -z "${WSX_REAL:-}" ]; then
+		run tr '\0' ' ' <"/proc/$pid/cmdline"
+		refute_output --partial s3cret
+		assert_output --partial "redis://:******@127.0.0.1:$RPORT/2"
+	fi
 	start_server b "$WSX" serve -p 0 --broadcast --redis "redis://alice:pa%40ss@127.0.0.1:$RPORT"
 	URLS=$URLS,$URL
 	wait_log "$BATS_TEST_TMPDIR/b.log" "rooms shared through redis://alice:\*\*\*@127.0.0.1:$RPORT"
