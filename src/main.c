@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if HAVE_HIREDIS
+#include <hiredis/hiredis.h>
+#endif
 
 #include "cmd/cmd.h"
 #include "proto/version.h"
@@ -35,6 +38,12 @@ main_version(void)
 {
 	printf("wsx %s\nlibwebsockets %s\n%s\n", PACKAGE_VERSION,
 	       wsx_lws_version(), wsx_openssl_version());
+#if HAVE_HIREDIS
+	printf("hiredis %d.%d.%d (serve --redis)\n", HIREDIS_MAJOR,
+	       HIREDIS_MINOR, HIREDIS_PATCH);
+#else
+	printf("hiredis: none (built --without-redis)\n");
+#endif
 	return WSX_EXIT_OK;
 }
 

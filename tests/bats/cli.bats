@@ -3,12 +3,13 @@
 
 load helpers
 
-@test "cli: --version names wsx, libwebsockets and OpenSSL" {
+@test "cli: --version names wsx, libwebsockets, OpenSSL and hiredis" {
 	run "$WSX" --version
 	assert_success
 	assert_line --index 0 --regexp '^wsx [0-9]+\.[0-9]+\.[0-9]+$'
 	assert_line --index 1 --regexp '^libwebsockets 4\.1'
 	assert_line --index 2 --regexp '^OpenSSL [0-9]'
+	assert_line --index 3 --regexp '^hiredis ([0-9]+\.[0-9]+\.[0-9]+ \(serve --redis\)|: none \(built --without-redis\))$'
 }
 
 @test "cli: no arguments prints usage on stderr and exits 2" {

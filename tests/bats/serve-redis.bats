@@ -11,7 +11,7 @@ REDIS_PIDS=()
 setup() {
 	command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
 		skip "redis-server and redis-cli are not installed (scripts/bootstrap installs them)"
-	[ -x "$WSX" ] && "$WSX" serve --help | grep -q -- --redis ||
+	"$WSX" --version | grep -q '^hiredis [0-9]' ||
 		skip "this wsx was built without Redis (configure --without-redis)"
 }
 
