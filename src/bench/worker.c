@@ -126,8 +126,8 @@ push_stamped(struct bench_worker *w, uint64_t n, uint64_t sent_ns)
 	memcpy(w->stamped, bench_payload_at(p, n), p->size);
 	memcpy(w->stamped, "wsx@", 4);
 	for (int i = 0; i < 16; i++)
-		w->stamped[4 + i] = (unsigned char)hex[(sent_ns >> (60 - 4 * i)) &
-						       0xf];
+		w->stamped[4 + i] =
+			(unsigned char)hex[(sent_ns >> (60 - 4 * i)) & 0xf];
 	return w->stamped;
 }
 

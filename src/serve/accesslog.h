@@ -26,11 +26,11 @@ enum wsx_redis_state {
 
 struct wsx_redis_event {
 	enum wsx_redis_state state;
-	const char *url;    /* password hidden */
-	const char *prefix; /* the channels' names start with it */
-	const char *error;  /* DOWN: why */
-	bool first;	    /* UP, DOWN: rooms were never shared yet */
-	double away_s;	    /* UP again: since they stopped being shared */
+	const char *url;	 /* password hidden */
+	const char *prefix;	 /* the channels' names start with it */
+	const char *error;	 /* DOWN: why */
+	bool first;		 /* UP, DOWN: rooms were never shared yet */
+	double away_s;		 /* UP again: since they stopped being shared */
 	unsigned long long lost; /* UP, CAUGHT_UP: messages meanwhile that
 				    reached this instance's clients only */
 };

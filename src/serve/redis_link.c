@@ -42,8 +42,8 @@ struct wsx_redis_link {
 	struct wsx_fdw *fdw;
 	struct wsx_timer *timer; /* the next attempt, or the attempt's end */
 	struct wsx_backoff backoff;
-	bool dropping;	     /* the link frees ac itself */
-	char refused[160];   /* AUTH or SELECT said no */
+	bool dropping;	   /* the link frees ac itself */
+	char refused[160]; /* AUTH or SELECT said no */
 };
 
 static void link_attempt(struct wsx_redis_link *l);
@@ -221,8 +221,8 @@ link_on_connect(const redisAsyncContext *cac, int status)
 					  "AUTH %s", l->url->pass);
 	}
 	if (l->url->db >= 0)
-		redisAsyncCommand(ac, link_setup_reply, what_select, "SELECT %ld",
-				  l->url->db);
+		redisAsyncCommand(ac, link_setup_reply, what_select,
+				  "SELECT %ld", l->url->db);
 	redisAsyncCommand(ac, link_ready, NULL, "PING");
 }
 
@@ -255,8 +255,8 @@ link_attempt(struct wsx_redis_link *l)
 	}
 	l->ac = ac;
 	ac->data = l;
-	l->fdw = wsx_fdw_watch_socket(l->loop, ac->c.fd, &link_fdw_ops, l,
-				      &err);
+	l->fdw =
+		wsx_fdw_watch_socket(l->loop, ac->c.fd, &link_fdw_ops, l, &err);
 	if (!l->fdw) {
 		link_drop(l, err.msg);
 		return;
@@ -303,8 +303,8 @@ wsx_redis_link_new(struct wsx_loop *loop, const struct wsx_redis_url *url,
 	l->arg = arg;
 	l->timer = wsx_timer_new(loop, link_timer, l);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	wsx_backoff_init(&l->backoff, WSX_BACKOFF_START_US,
-			 WSX_BACKOFF_FACTOR, WSX_BACKOFF_CAP_US,
+	wsx_backoff_init(&l->backoff, WSX_BACKOFF_START_US, WSX_BACKOFF_FACTOR,
+			 WSX_BACKOFF_CAP_US,
 			 (uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)l);
 	return l;
 }

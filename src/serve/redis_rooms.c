@@ -38,11 +38,11 @@ struct wsx_redis_rooms {
 	size_t channel_prefix_len;
 	struct wsx_redis_link *pub, *sub;
 	bool pub_up, sub_up;
-	bool ever_up;	      /* both were up at least once */
-	bool shared;	      /* both up: the last event said so */
-	bool down_said;	      /* the down event for this outage is out */
-	uint64_t down_since;  /* when sharing stopped */
-	char why[200];	      /* the last link's failure */
+	bool ever_up;	     /* both were up at least once */
+	bool shared;	     /* both up: the last event said so */
+	bool down_said;	     /* the down event for this outage is out */
+	uint64_t down_since; /* when sharing stopped */
+	char why[200];	     /* the last link's failure */
 	/* what is waiting for Redis to take it */
 	size_t pending, max_pending;
 	bool behind; /* over max_pending: publishing paused */
@@ -142,8 +142,7 @@ rooms_sub_message(redisAsyncContext *ac, void *reply, void *arg)
 	room = chan->str + r->channel_prefix_len;
 	msg.data = (const unsigned char *)body->str;
 	msg.len = body->len;
-	if (msg.len >= ENVELOPE_LEN &&
-	    !memcmp(msg.data, ENVELOPE_MAGIC, 5) &&
+	if (msg.len >= ENVELOPE_LEN && !memcmp(msg.data, ENVELOPE_MAGIC, 5) &&
 	    msg.data[5 + ENVELOPE_ID] == ':' &&
 	    (msg.data[6 + ENVELOPE_ID] == 't' ||
 	     msg.data[6 + ENVELOPE_ID] == 'b') &&
@@ -174,8 +173,7 @@ rooms_subscribe(const char *room, void *arg)
 	if (!ac)
 		return; /* subscribed to when the connection is back */
 	chan = rooms_channel(r, room, &len);
-	redisAsyncCommand(ac, rooms_sub_message, r, "SUBSCRIBE %b", chan,
-			  len);
+	redisAsyncCommand(ac, rooms_sub_message, r, "SUBSCRIBE %b", chan, len);
 	wsx_debug("redis: subscribed to %s", chan);
 	free(chan);
 }

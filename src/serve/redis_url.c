@@ -14,8 +14,8 @@ redis_url_bad(struct wsx_err *err, const struct wsx_redis_url *u,
 	      const char *why)
 {
 	return wsx_err_set(err, WSX_EXIT_USAGE,
-			   "--redis: '%.200s' is not a Redis URL: %s",
-			   u->shown, why);
+			   "--redis: '%.200s' is not a Redis URL: %s", u->shown,
+			   why);
 }
 
 static int
@@ -73,9 +73,8 @@ redis_url_mask(struct wsx_redis_url *u, const char *s)
 		return;
 	}
 	colon = memchr(rest, ':', (size_t)(at - rest));
-	snprintf(u->shown, sizeof(u->shown), "%.*s%.*s:***%s",
-		 (int)(rest - s), s, colon ? (int)(colon - rest) : 0, rest,
-		 at);
+	snprintf(u->shown, sizeof(u->shown), "%.*s%.*s:***%s", (int)(rest - s),
+		 s, colon ? (int)(colon - rest) : 0, rest, at);
 }
 
 static int
@@ -85,9 +84,10 @@ redis_url_userinfo(struct wsx_redis_url *u, const char *s, size_t n,
 	const char *colon = memchr(s, ':', n);
 
 	if (!colon)
-		return redis_url_bad(err, u,
-				     "the part before '@' must be USER:PASSWORD "
-				     "or :PASSWORD");
+		return redis_url_bad(
+			err, u,
+			"the part before '@' must be USER:PASSWORD "
+			"or :PASSWORD");
 	if (redis_url_decode(u->user, sizeof(u->user), s,
 			     (size_t)(colon - s)) ||
 	    redis_url_decode(u->pass, sizeof(u->pass), colon + 1,
@@ -112,8 +112,9 @@ redis_url_hostport(struct wsx_redis_url *u, const char *s, size_t n,
 		const char *close = memchr(s, ']', n);
 
 		if (!close)
-			return redis_url_bad(err, u, "no ']' after an IPv6 "
-						     "address");
+			return redis_url_bad(err, u,
+					     "no ']' after an IPv6 "
+					     "address");
 		hn = (size_t)(close - s) - 1;
 		if (hn >= sizeof(u->host))
 			return redis_url_bad(err, u, "host name too long");
@@ -160,19 +161,20 @@ redis_url_db(struct wsx_redis_url *u, const char *s, struct wsx_err *err)
 	if (!*s)
 		return 0; /* "redis://host/" */
 	if (!isdigit((unsigned char)*s))
-		return redis_url_bad(err, u, "the path must be a database "
-					     "number");
+		return redis_url_bad(err, u,
+				     "the path must be a database "
+				     "number");
 	db = strtoul(s, &end, 10);
 	if (*end || db > 100000)
-		return redis_url_bad(err, u, "the path must be a database "
-					     "number");
+		return redis_url_bad(err, u,
+				     "the path must be a database "
+				     "number");
 	u->db = (long)db;
 	return 0;
 }
 
 int
-wsx_redis_url_parse(struct wsx_redis_url *u, const char *s,
-		    struct wsx_err *err)
+wsx_redis_url_parse(struct wsx_redis_url *u, const char *s, struct wsx_err *err)
 {
 	const char *p, *at, *slash;
 
@@ -185,20 +187,23 @@ wsx_redis_url_parse(struct wsx_redis_url *u, const char *s,
 		if (!strncmp(p, "//", 2))
 			p += 2; /* unix:///path */
 		if (*p != '/')
-			return redis_url_bad(err, u, "unix: needs an absolute "
-						     "socket path");
+			return redis_url_bad(err, u,
+					     "unix: needs an absolute "
+					     "socket path");
 		if (strlen(p) >= sizeof(u->unix_path))
 			return redis_url_bad(err, u, "socket path too long");
 		snprintf(u->unix_path, sizeof(u->unix_path), "%s", p);
 		return 0;
 	}
 	if (!strncasecmp(s, "rediss://", 9))
-		return redis_url_bad(err, u, "TLS to Redis (rediss://) is not "
-					     "supported; use a local TLS "
-					     "tunnel or unix:");
+		return redis_url_bad(err, u,
+				     "TLS to Redis (rediss://) is not "
+				     "supported; use a local TLS "
+				     "tunnel or unix:");
 	if (strncasecmp(s, "redis://", 8))
-		return redis_url_bad(err, u, "expected redis://HOST[:PORT] "
-					     "or unix:/PATH");
+		return redis_url_bad(err, u,
+				     "expected redis://HOST[:PORT] "
+				     "or unix:/PATH");
 	p = s + 8;
 	if (strpbrk(p, "?#"))
 		return redis_url_bad(err, u, "no query or fragment here");

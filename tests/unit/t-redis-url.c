@@ -56,16 +56,17 @@ main(void)
 {
 	redis_ok("redis://127.0.0.1", "127.0.0.1", 6379, "", "", "", -1,
 		 "redis://127.0.0.1");
-	redis_ok("redis://h:7000/3", "h", 7000, "", "", "", 3, "redis://h:7000/3");
+	redis_ok("redis://h:7000/3", "h", 7000, "", "", "", 3,
+		 "redis://h:7000/3");
 	redis_ok("redis://h/", "h", 6379, "", "", "", -1, "redis://h/");
 	redis_ok("REDIS://[::1]:6380", "::1", 6380, "", "", "", -1,
 		 "REDIS://[::1]:6380");
 	redis_ok("redis://:hunter2@h", "h", 6379, "", "", "hunter2", -1,
 		 "redis://:***@h");
-	redis_ok("redis://alice:p%40ss%3a@h:1/0", "h", 1, "", "alice", "p@ss:",
-		 0, "redis://alice:***@h:1/0");
-	redis_ok("unix:/run/redis.sock", "", 6379, "/run/redis.sock", "", "", -1,
-		 "unix:/run/redis.sock");
+	redis_ok("redis://alice:p%40ss%3a@h:1/0", "h", 1, "", "alice",
+		 "p@ss:", 0, "redis://alice:***@h:1/0");
+	redis_ok("unix:/run/redis.sock", "", 6379, "/run/redis.sock", "", "",
+		 -1, "unix:/run/redis.sock");
 	redis_ok("unix:///run/redis.sock", "", 6379, "/run/redis.sock", "", "",
 		 -1, "unix:///run/redis.sock");
 
