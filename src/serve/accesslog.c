@@ -201,10 +201,15 @@ accesslog_redis_text(const struct wsx_redis_event *e)
 {
 	switch (e->state) {
 	case WSX_REDIS_UP:
-		if (e->first)
+		if (e->first && !e->lost)
 			wsx_notice("redis: rooms shared through %s (channels "
 				   "%sPATH)",
 				   e->url, e->prefix);
+		else if (e->first)
+			wsx_notice("redis: rooms shared through %s (channels "
+				   "%sPATH); %llu messages sent before reached "
+				   "this instance only",
+				   e->url, e->prefix, e->lost);
 		else if (!e->lost)
 			wsx_notice("redis: %s is back after %.1f s; rooms are "
 				   "shared again",
@@ -257,7 +262,7 @@ wsx_accesslog_redis(const struct wsx_redis_event *e)
 	if (e->state == WSX_REDIS_UP && !e->first)
 		cJSON_AddNumberToObject(o, "away_seconds", e->away_s);
 	if (e->state == WSX_REDIS_CAUGHT_UP ||
-	    (e->state == WSX_REDIS_UP && !e->first))
+	    (e->state == WSX_REDIS_UP && (!e->first || e->lost)))
 		cJSON_AddNumberToObject(o, "lost", (double)e->lost);
 	accesslog_emit(o);
 }
