@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "bench/series.h"
 #include "bench/stats.h"
 #include "bench/worker.h"
 
@@ -32,6 +33,10 @@ struct bench_run_info {
 	bool interrupted;
 	const char *const
 		*fail_if; /* expressions that were crossed, NULL-ended */
+	const struct bench_series *series; /* each second measured */
+	/* plain `wsx bench`: the messages/s its capacity phase reached,
+	 * reported with its latency phase (this run); else 0 */
+	double capacity_per_s;
 };
 
 void bench_report_text(FILE *out, const struct bench_run_info *run,

@@ -73,6 +73,11 @@ struct bench_worker {
 	unsigned char *stamped; /* push: the message being sent, stamped */
 
 	struct bench_stats stats;
+	/* per-second snapshots (see worker.h): the copy, under snap_lock */
+	atomic_uint snap_wanted;
+	unsigned snap_taken;
+	pthread_mutex_t snap_lock;
+	struct bench_stats snap;
 	struct wsx_close first_failure;
 	bool have_failure;
 };
@@ -289,11 +294,27 @@ worker_count_unfinished(struct bench_worker *w)
 	}
 }
 
+/* The main thread asked for a copy of the stats: take it. */
+static void
+worker_snapshot(struct bench_worker *w)
+{
+	unsigned want = atomic_load(&w->snap_wanted);
+
+	if (want == w->snap_taken)
+		return;
+	pthread_mutex_lock(&w->snap_lock);
+	w->snap = w->stats;
+	w->snap_taken = want;
+	pthread_mutex_unlock(&w->snap_lock);
+}
+
 static void
 worker_tick(void *arg)
 {
 	struct bench_worker *w = arg;
 	uint64_t now = wsx_now_us(), next_us = now + IDLE_TICK_US;
+
+	worker_snapshot(w);
 
 	if (w->phase == PH_DRAIN) {
 		if (now >= w->drain_end_us && w->live)
@@ -555,6 +576,9 @@ bench_worker_new(const struct bench_cfg *cfg, unsigned connections,
 	    cfg->payload.size >= BENCH_STAMP_LEN)
 		w->stamped = xmalloc(cfg->payload.size);
 	bench_stats_init(&w->stats);
+	bench_stats_init(&w->snap);
+	atomic_init(&w->snap_wanted, 0);
+	pthread_mutex_init(&w->snap_lock, NULL);
 	atomic_init(&w->stop_requested, false);
 	atomic_init(&w->done, false);
 	atomic_init(&w->progress_msgs, 0);
@@ -596,6 +620,26 @@ bench_worker_start(struct bench_worker *w, uint64_t t0_us, struct wsx_err *err)
 		return wsx_err_set(err, WSX_EXIT_FAIL, "cannot start a thread");
 	w->thread_started = true;
 	return 0;
+}
+
+void
+bench_worker_want_snapshot(struct bench_worker *w, unsigned seq)
+{
+	atomic_store(&w->snap_wanted, seq);
+}
+
+bool
+bench_worker_snapshot(struct bench_worker *w, unsigned seq,
+		      struct bench_stats *into)
+{
+	bool ready;
+
+	pthread_mutex_lock(&w->snap_lock);
+	ready = w->snap_taken == seq;
+	if (ready)
+		bench_stats_merge(into, &w->snap);
+	pthread_mutex_unlock(&w->snap_lock);
+	return ready;
 }
 
 void
@@ -653,5 +697,7 @@ bench_worker_free(struct bench_worker *w)
 	free(w->conns);
 	free(w->stamped);
 	bench_stats_release(&w->stats);
+	bench_stats_release(&w->snap);
+	pthread_mutex_destroy(&w->snap_lock);
 	free(w);
 }

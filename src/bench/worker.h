@@ -58,6 +58,15 @@ bool bench_worker_done(const struct bench_worker *w);
 /* For the progress line: messages and bytes so far (any thread). */
 uint64_t bench_worker_progress(const struct bench_worker *w, uint64_t *bytes);
 const struct bench_stats *bench_worker_stats(const struct bench_worker *w);
+/*
+ * Per-second figures: ask for a copy of its stats as they are now (any
+ * thread; it is taken on the worker's thread within about 10 ms), then,
+ * once bench_worker_snapshot() returns true, that copy was merged into
+ * `into`. seq numbers the requests (1, 2, ...).
+ */
+void bench_worker_want_snapshot(struct bench_worker *w, unsigned seq);
+bool bench_worker_snapshot(struct bench_worker *w, unsigned seq,
+			   struct bench_stats *into);
 /* The first connection failure, for the exit status when none opened. */
 const struct wsx_close *
 bench_worker_first_failure(const struct bench_worker *w);

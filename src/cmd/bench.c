@@ -7,12 +7,16 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench/failif.h"
+#include "bench/hdr.h"
+#include "bench/html.h"
 #include "bench/payload.h"
 #include "bench/report.h"
 #include "bench/worker.h"
@@ -39,6 +43,8 @@ enum {
 	OPT_MODE,
 	OPT_JSON,
 	OPT_FAIL_IF,
+	OPT_HTML,
+	OPT_HDR,
 };
 
 struct bench_opts {
@@ -53,6 +59,7 @@ struct bench_opts {
 	enum bench_mode mode;
 	struct bench_failif fail_if[BENCH_FAILIF_MAX];
 	size_t n_fail_if;
+	const char *html, *hdr; /* --html FILE, --hdr FILE */
 };
 
 static const struct wsx_opt bench_optv[] = {
@@ -79,6 +86,9 @@ static const struct wsx_opt bench_optv[] = {
 	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
 	{ OPT_FAIL_IF, "fail-if", "COND",
 	  "exit 1 if e.g. 'p99>5ms' (repeatable)" },
+	{ OPT_HTML, "html", "FILE", "also write the report as a page with charts" },
+	{ OPT_HDR, "hdr", "FILE",
+	  "also write the latency distribution (HdrHistogram)" },
 	{ 0 },
 };
 
@@ -165,6 +175,12 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 			arg);
 	case OPT_FAIL_IF:
 		return bench_failif_parse(arg, o->fail_if, &o->n_fail_if, err);
+	case OPT_HTML:
+		o->html = arg;
+		return 0;
+	case OPT_HDR:
+		o->hdr = arg;
+		return 0;
 	}
 	return 0;
 }
@@ -251,29 +267,104 @@ struct bench {
 	struct wsx_loop *loop; /* the main thread's: signals and progress */
 	struct wsx_timer *tick;
 	uint64_t t0_us, last_progress_us, last_msgs;
-	bool progress_shown, interrupted;
+	bool live, progress_shown, interrupted;
+	/* each measured second: the workers' snapshots, asked for at
+	 * next_second_us, merged once all have answered */
+	struct bench_series series;
+	uint64_t next_second_us;
+	unsigned snap_seq;
+	bool snap_pending;
+	uint64_t errors_so_far, p99_so_far_ns;
+	bool have_p99;
+	const char *phase; /* shown first on the live line, or NULL */
+	FILE *html, *hdr;  /* --html, --hdr: opened before the run */
 };
 
+static double
+bench_now_per_s(struct bench *b, uint64_t now, uint64_t *msgs_out)
+{
+	uint64_t msgs = 0, bytes;
+	double per_s;
+
+	for (unsigned i = 0; i < b->n_workers; i++)
+		msgs += bench_worker_progress(b->workers[i], &bytes);
+	per_s = now > b->last_progress_us
+			? (double)(msgs - b->last_msgs) * 1e6 /
+				  (double)(now - b->last_progress_us)
+			: 0;
+	*msgs_out = msgs;
+	return per_s;
+}
+
+/*
+ * The live line on a terminal, redrawn in place once a second: where the
+ * run is, messages/s in the last second, the p99 so far and the errors.
+ */
 static void
 bench_progress(struct bench *b, uint64_t now)
 {
-	uint64_t msgs = 0, bytes = 0, secs;
+	uint64_t msgs, total_us = b->cfg.warmup_us + b->cfg.duration_us;
+	double per_s = bench_now_per_s(b, now, &msgs);
+	double secs = (double)(now - b->t0_us) / 1e6;
+	bool warm = now < b->t0_us + b->cfg.warmup_us;
+	char p99[32] = "-";
 
-	for (unsigned i = 0; i < b->n_workers; i++) {
-		uint64_t wb;
-
-		msgs += bench_worker_progress(b->workers[i], &wb);
-		bytes += wb;
-	}
-	secs = (now - b->t0_us) / 1000000;
-	fprintf(stderr, "\r\033[K[%3llus] %llu messages, %.0f/s, %.1f MB",
-		(unsigned long long)secs, (unsigned long long)msgs,
-		(double)(msgs - b->last_msgs) * 1e6 /
-			(double)(now - b->last_progress_us),
-		(double)bytes / 1e6);
+	if (b->have_p99)
+		snprintf(p99, sizeof(p99), "%.3f ms",
+			 (double)b->p99_so_far_ns / 1e6);
+	fprintf(stderr,
+		"\r\033[K%s%s[%4.1f/%.0f s] %s%.0f msg/s  p99 %s  errors %llu",
+		b->phase ? b->phase : "", b->phase ? " " : "", secs,
+		(double)total_us / 1e6, warm ? "warm-up  " : "", per_s, p99,
+		(unsigned long long)b->errors_so_far);
+	fflush(stderr);
 	b->last_msgs = msgs;
 	b->last_progress_us = now;
 	b->progress_shown = true;
+}
+
+/* A second of the measured window is over: ask every worker for its
+ * stats; once all have answered, it is one entry of the series. */
+static void
+bench_second(struct bench *b, uint64_t now)
+{
+	uint64_t measure_us = b->t0_us + b->cfg.warmup_us;
+	uint64_t end_us = measure_us + b->cfg.duration_us;
+
+	if (b->snap_pending) {
+		struct bench_stats *all = xmalloc(sizeof(*all));
+		bool ready = true;
+		const struct wsx_hist *h;
+
+		bench_stats_init(all);
+		for (unsigned i = 0; i < b->n_workers && ready; i++)
+			ready = bench_worker_snapshot(b->workers[i],
+						      b->snap_seq, all);
+		if (ready) {
+			bench_series_add(&b->series, all, 1.0,
+					 b->cfg.mode == BENCH_CONNECT);
+			b->snap_pending = false;
+			h = b->cfg.mode == BENCH_CONNECT ? &all->handshake
+							 : &all->latency;
+			b->errors_so_far = bench_stats_errors(all);
+			b->have_p99 = wsx_hist_count(h) > 0;
+			b->p99_so_far_ns = wsx_hist_percentile(h, 99);
+		}
+		bench_stats_release(all);
+		free(all);
+		return;
+	}
+	if (!b->next_second_us)
+		b->next_second_us = measure_us + 1000000;
+	/* the last, shorter second comes from the final stats */
+	if (now < b->next_second_us || b->next_second_us > end_us ||
+	    b->interrupted)
+		return;
+	b->snap_seq++;
+	for (unsigned i = 0; i < b->n_workers; i++)
+		bench_worker_want_snapshot(b->workers[i], b->snap_seq);
+	b->snap_pending = true;
+	b->next_second_us += 1000000;
 }
 
 static void
@@ -289,7 +380,8 @@ bench_tick(void *arg)
 		wsx_loop_stop(b->loop);
 		return;
 	}
-	if (b->last_progress_us && now - b->last_progress_us >= 1000000)
+	bench_second(b, now);
+	if (b->live && now - b->last_progress_us >= 1000000)
 		bench_progress(b, now);
 	wsx_timer_arm(b->tick, PROGRESS_TICK_US);
 }
@@ -378,12 +470,28 @@ bench_go(struct bench *b, struct wsx_err *err)
 	for (unsigned i = 0; i < b->n_workers; i++)
 		if (bench_worker_start(b->workers[i], b->t0_us, err))
 			return -1;
-	if (!isatty(STDERR_FILENO) || wsx_log_level() < WSX_LOG_NOTICE)
-		b->last_progress_us = 0; /* no progress line */
+	b->live = isatty(STDERR_FILENO) && wsx_log_level() >= WSX_LOG_NOTICE;
 	wsx_timer_arm(b->tick, PROGRESS_TICK_US);
 	wsx_loop_run(b->loop);
 	if (b->progress_shown)
 		fprintf(stderr, "\r\033[K");
+	return 0;
+}
+
+/* --html and --hdr: a path that cannot be written fails before the run. */
+static int
+bench_open_outputs(struct bench *b, struct wsx_err *err)
+{
+	const struct bench_opts *o = b->opts;
+
+	if (o->html && !(b->html = fopen(o->html, "w")))
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--html: cannot write %.200s: %s", o->html,
+				   strerror(errno));
+	if (o->hdr && !(b->hdr = fopen(o->hdr, "w")))
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--hdr: cannot write %.200s: %s", o->hdr,
+				   strerror(errno));
 	return 0;
 }
 
@@ -419,6 +527,11 @@ bench_finish(struct bench *b, bool embedded)
 		secs = (double)b->cfg.duration_us / 1e6;
 	if (secs < 0)
 		secs = 0;
+	/* the last second of the series: what is left of the window */
+	if (secs - (double)b->series.n > 0.01)
+		bench_series_add(&b->series, &all, secs - (double)b->series.n,
+				 b->cfg.mode == BENCH_CONNECT);
+	run.series = &b->series;
 	bench_summarize(&all, secs, &sum);
 	for (size_t i = 0; i < o->n_fail_if; i++)
 		if (bench_failif_crossed(&o->fail_if[i], &sum))
@@ -429,6 +542,20 @@ bench_finish(struct bench *b, bool embedded)
 	else
 		bench_report_text(stdout, &run, &all, &sum);
 	fflush(stdout);
+	if (b->html && (bench_write_html(b->html, &run, &all, &sum) ||
+			fflush(b->html))) {
+		wsx_error("--html: cannot write %s: %s", o->html,
+			  strerror(errno));
+		status = WSX_EXIT_FAIL;
+	}
+	if (b->hdr && (bench_write_hdr(b->hdr, b->cfg.mode == BENCH_CONNECT
+							? &all.handshake
+							: &all.latency) ||
+		       fflush(b->hdr))) {
+		wsx_error("--hdr: cannot write %s: %s", o->hdr,
+			  strerror(errno));
+		status = WSX_EXIT_FAIL;
+	}
 
 	if (!all.conns_opened && first) {
 		/* nothing to measure: say why, with that failure's status */
@@ -464,6 +591,7 @@ bench_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	struct wsx_err err;
 	int first, status;
 
+	bench_series_init(&b.series);
 	wsx_client_opts_init(&b.cfg.client);
 	wsx_conn_limits_init(&b.cfg.lim);
 	first = cmd_parse(cmd, argc, argv, targets, &common, &status);
@@ -494,6 +622,8 @@ bench_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 
+	if (bench_open_outputs(&b, &err))
+		goto fail;
 	b.loop = wsx_loop_new(&err);
 	if (!b.loop)
 		goto fail;
@@ -524,6 +654,11 @@ out:
 	wsx_loop_free(b.loop);
 	bench_payload_release(&b.cfg.payload);
 	wsx_client_opts_release(&b.cfg.client);
+	bench_series_release(&b.series);
+	if (b.html)
+		fclose(b.html);
+	if (b.hdr)
+		fclose(b.hdr);
 	return status;
 }
 
