@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench/report.h"
+#include "bench/termhist.h"
 #include "util/closecode.h"
 
 static const char *const mode_names[] = {
@@ -119,6 +120,7 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 		  const struct bench_stats *s, const struct bench_summary *sum)
 {
 	const struct bench_cfg *cfg = run->cfg;
+	struct bench_termhist_style style;
 
 	fprintf(out,
 		"wsx bench %s%s: %s mode, %u connection%s on %u thread%s\n",
@@ -144,6 +146,13 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 		fprintf(out, " after %.2f s of warm-up",
 			(double)cfg->warmup_us / 1e6);
 	fprintf(out, "%s\n\n", run->interrupted ? " (interrupted)" : "");
+	if (run->capacity_per_s > 0)
+		fprintf(out,
+			"capacity   %.0f messages/s received, with %u in flight "
+			"per connection\n"
+			"           (saturated); the rest is at half that rate, on "
+			"a schedule\n",
+			run->capacity_per_s, BENCH_TOUR_IN_FLIGHT);
 
 	if (cfg->mode == BENCH_CONNECT) {
 		fprintf(out, "connections %llu opened and closed, %.0f/s\n",
@@ -186,6 +195,15 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 	print_errors(out, s);
 	for (size_t i = 0; run->fail_if && run->fail_if[i]; i++)
 		fprintf(out, "fail-if    %s: crossed\n", run->fail_if[i]);
+	bench_termhist_style(out, &style);
+	if (cfg->mode == BENCH_CONNECT)
+		bench_termhist_print(out, &s->handshake, "handshake", &style);
+	else if (cfg->mode == BENCH_ECHO)
+		bench_termhist_print(out, &s->latency, "round-trip latency",
+				     &style);
+	else if (cfg->mode == BENCH_SINK)
+		bench_termhist_print(out, &s->latency, "delivery latency",
+				     &style);
 }
 
 /* --- JSON ------------------------------------------------------------------
@@ -244,6 +262,13 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 	cJSON_AddNumberToObject(root, "warmup_s", (double)cfg->warmup_us / 1e6);
 	cJSON_AddNumberToObject(root, "duration_s", sum->secs);
 	cJSON_AddBoolToObject(root, "interrupted", run->interrupted);
+	if (run->capacity_per_s > 0) {
+		/* plain `wsx bench`: this is its latency phase */
+		o = cJSON_AddObjectToObject(root, "capacity");
+		cJSON_AddNumberToObject(o, "messages_per_s",
+					run->capacity_per_s);
+		cJSON_AddNumberToObject(o, "in_flight", BENCH_TOUR_IN_FLIGHT);
+	}
 
 	cJSON_AddItemToObject(root, "sent",
 			      json_direction(s->msgs_out, s->bytes_out,
@@ -288,6 +313,25 @@ bench_report_json(FILE *out, const struct bench_run_info *run,
 			      json_counts(&s->http_status));
 	cJSON_AddItemToObject(o, "closes", json_counts(&s->closes));
 	cJSON_AddNumberToObject(o, "mismatches", (double)s->mismatched);
+
+	/* each second of the measured window (the last may be shorter) */
+	a = cJSON_AddArrayToObject(root, "per_second");
+	for (size_t i = 0; run->series && i < run->series->n; i++) {
+		const struct bench_second *sec = &run->series->at[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "seconds", sec->secs);
+		cJSON_AddNumberToObject(o, "sent", (double)sec->sent);
+		cJSON_AddNumberToObject(o, "received", (double)sec->received);
+		cJSON_AddNumberToObject(o, "opened", (double)sec->opened);
+		cJSON_AddNumberToObject(o, "errors", (double)sec->errors);
+		cJSON_AddNumberToObject(o, "samples", (double)sec->samples);
+		if (sec->samples) {
+			cJSON_AddNumberToObject(o, "p50_ms", ms(sec->p50_ns));
+			cJSON_AddNumberToObject(o, "p99_ms", ms(sec->p99_ns));
+		}
+		cJSON_AddItemToArray(a, o);
+	}
 
 	a = cJSON_AddArrayToObject(root, "fail_if_crossed");
 	for (size_t i = 0; run->fail_if && run->fail_if[i]; i++)

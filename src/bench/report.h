@@ -39,6 +39,9 @@ struct bench_run_info {
 	double capacity_per_s;
 };
 
+/* plain `wsx bench`'s capacity phase: messages in flight per connection */
+#define BENCH_TOUR_IN_FLIGHT 16
+
 void bench_report_text(FILE *out, const struct bench_run_info *run,
 		       const struct bench_stats *s,
 		       const struct bench_summary *sum);

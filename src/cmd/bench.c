@@ -50,7 +50,7 @@ enum {
 struct bench_opts {
 	unsigned long connections, pipeline, threads;
 	size_t size;
-	bool size_set;
+	bool size_set, pipeline_set, duration_set;
 	const char *message, *file;
 	int type; /* -1: binary unless --message says otherwise */
 	uint64_t duration_us, warmup_us;
@@ -136,6 +136,7 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 		o->type = WSX_MSG_BINARY;
 		return 0;
 	case 'd':
+		o->duration_set = true;
 		if (wsx_parse_secs("--duration", arg, &o->duration_us, err))
 			return -1;
 		if (!o->duration_us)
@@ -146,6 +147,7 @@ bench_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 		return wsx_parse_secs("--warmup", arg, &o->warmup_us, err);
 	case 'i':
 	case 'P':
+		o->pipeline_set = true;
 		return wsx_parse_uint("--in-flight", arg, 1, 1u << 16,
 				      &o->pipeline, err);
 	case 'r':
@@ -307,15 +309,18 @@ bench_progress(struct bench *b, uint64_t now)
 	double per_s = bench_now_per_s(b, now, &msgs);
 	double secs = (double)(now - b->t0_us) / 1e6;
 	bool warm = now < b->t0_us + b->cfg.warmup_us;
-	char p99[32] = "-";
+	char p99[32] = "-", total[32];
 
 	if (b->have_p99)
 		snprintf(p99, sizeof(p99), "%.3f ms",
 			 (double)b->p99_so_far_ns / 1e6);
+	/* "2", "2.5": the total as given */
+	snprintf(total, sizeof(total), total_us % 1000000 ? "%.1f" : "%.0f",
+		 (double)total_us / 1e6);
 	fprintf(stderr,
-		"\r\033[K%s%s[%4.1f/%.0f s] %s%.0f msg/s  p99 %s  errors %llu",
-		b->phase ? b->phase : "", b->phase ? " " : "", secs,
-		(double)total_us / 1e6, warm ? "warm-up  " : "", per_s, p99,
+		"\r\033[K%s%s[%4.1f/%s s] %s%.0f msg/s  p99 %s  errors %llu",
+		b->phase ? b->phase : "", b->phase ? " " : "", secs, total,
+		warm ? "warm-up  " : "", per_s, p99,
 		(unsigned long long)b->errors_so_far);
 	fflush(stderr);
 	b->last_msgs = msgs;
@@ -497,7 +502,7 @@ bench_open_outputs(struct bench *b, struct wsx_err *err)
 
 /* Merge, report, and turn the run into an exit status. */
 static int
-bench_finish(struct bench *b, bool embedded)
+bench_finish(struct bench *b, bool embedded, double capacity_per_s)
 {
 	const struct bench_opts *o = b->opts;
 	struct bench_stats all;
@@ -506,7 +511,8 @@ bench_finish(struct bench *b, bool embedded)
 	struct bench_run_info run = { .cfg = &b->cfg,
 				      .embedded = embedded,
 				      .interrupted = b->interrupted,
-				      .fail_if = crossed };
+				      .fail_if = crossed,
+				      .capacity_per_s = capacity_per_s };
 	const struct wsx_close *first = NULL;
 	size_t n_crossed = 0;
 	double secs;
@@ -573,6 +579,91 @@ bench_finish(struct bench *b, bool embedded)
 	return status;
 }
 
+/*
+ * Plain `wsx bench` (no URL, no --mode, --rate or --in-flight): what this
+ * machine can do, in two phases against the in-process server. First its
+ * capacity, with BENCH_TOUR_IN_FLIGHT (report.h) messages in flight per connection (one
+ * at a time measures the round trip, not the server); then latency on a
+ * schedule at half that rate, where queues do not hide it. The report is
+ * the second phase's, with the first one's rate.
+ */
+#define TOUR_PHASE_US  (3 * 1000000ull)
+
+static bool
+bench_is_tour(const struct bench_opts *o, bool has_url)
+{
+	return !has_url && o->mode == BENCH_ECHO && !o->rate &&
+	       !o->pipeline_set;
+}
+
+/* The capacity phase: messages received per second, saturated. */
+static int
+bench_tour_capacity(struct bench *b, double *per_s, struct wsx_err *err)
+{
+	struct bench_stats all;
+	double secs;
+
+	b->phase = "capacity";
+	b->cfg.pipeline = BENCH_TOUR_IN_FLIGHT;
+	if (bench_go(b, err))
+		return -1;
+	bench_stats_init(&all);
+	for (unsigned i = 0; i < b->n_workers; i++) {
+		bench_worker_join(b->workers[i]);
+		bench_stats_merge(&all, bench_worker_stats(b->workers[i]));
+		bench_worker_free(b->workers[i]);
+	}
+	free(b->workers);
+	b->workers = NULL;
+	b->n_workers = 0;
+	secs = (double)b->cfg.duration_us / 1e6;
+	*per_s = (double)all.msgs_in / secs;
+	bench_stats_release(&all);
+	/* the next phase starts a series of its own */
+	bench_series_release(&b->series);
+	bench_series_init(&b->series);
+	b->next_second_us = 0;
+	b->snap_pending = false;
+	b->have_p99 = false;
+	b->errors_so_far = 0;
+	b->last_msgs = 0;
+	return 0;
+}
+
+/* Half of per_s, to two significant digits: a round rate to read. */
+static double
+bench_tour_rate(double per_s)
+{
+	double half = per_s / 2, scale = 1;
+
+	while (half / scale >= 100)
+		scale *= 10;
+	half = (double)(long)(half / scale) * scale;
+	return half >= 1 ? half : 1;
+}
+
+static int
+bench_tour(struct bench *b, struct wsx_err *err)
+{
+	double capacity;
+
+	if (bench_tour_capacity(b, &capacity, err))
+		return -1;
+	if (b->interrupted) {
+		wsx_notice("interrupted in the capacity phase (%.0f messages/s "
+			   "so far)",
+			   capacity);
+		return WSX_EXIT_INTERRUPTED;
+	}
+	b->phase = "latency";
+	b->cfg.pipeline = 1;
+	b->cfg.rate = bench_tour_rate(capacity);
+	b->interrupted = false;
+	if (bench_go(b, err))
+		return -1;
+	return bench_finish(b, true, capacity);
+}
+
 static int
 bench_run(const struct wsx_cmd *cmd, int argc, char **argv)
 {
@@ -637,9 +728,17 @@ bench_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	} else if (bench_configure(&b, argv[first], &err)) {
 		goto fail;
 	}
+	if (bench_is_tour(&opts, first != argc)) {
+		if (!opts.duration_set)
+			b.cfg.duration_us = TOUR_PHASE_US;
+		status = bench_tour(&b, &err);
+		if (status < 0)
+			goto fail;
+		goto out;
+	}
 	if (bench_go(&b, &err))
 		goto fail;
-	status = bench_finish(&b, first == argc);
+	status = bench_finish(&b, first == argc, 0);
 	goto out;
 fail:
 	status = cmd_fail(cmd, &err);

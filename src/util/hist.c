@@ -147,3 +147,14 @@ wsx_hist_percentile(const struct wsx_hist *h, double p)
 	top = hist_top(i);
 	return top < h->max ? top : h->max;
 }
+
+uint64_t
+wsx_hist_count_upto(const struct wsx_hist *h, uint64_t v)
+{
+	unsigned last = hist_index(v);
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i <= last; i++)
+		n += h->b[i];
+	return n;
+}

@@ -53,5 +53,8 @@ double wsx_hist_mean(const struct wsx_hist *h);
  * that falls among values above WSX_HIST_RANGE_MAX gives max.
  */
 uint64_t wsx_hist_percentile(const struct wsx_hist *h, double p);
+/* How many values were counted in the buckets up to v's (so at or below v,
+ * within the buckets' precision). */
+uint64_t wsx_hist_count_upto(const struct wsx_hist *h, uint64_t v);
 
 #endif

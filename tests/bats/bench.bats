@@ -248,15 +248,105 @@ assert abs(r - 1000) <= 50, r' "$output"
 	assert_line --index 2 'extensions -'
 }
 
-@test "bench: on a terminal a progress line updates each second; -q silences it" {
-	run script -qfec "'$WSX' bench -d 2.3 --warmup 0 -c 2" /dev/null
+@test "bench: on a terminal a live line each second: time, msg/s now, p99 so far, errors; -q silences it" {
+	run script -qfec "'$WSX' bench -i 1 -d 2.3 --warmup 0 -c 2" /dev/null
 	assert_success
-	[[ "$output" == *"[  1s] "*" messages, "*"/s, "*" MB"* ]]
-	[[ "$output" == *"[  2s] "* ]]
-	run script -qfec "'$WSX' bench -q -d 1.2 --warmup 0 -c 2" /dev/null
+	[[ "$output" == *$'\r\033[K[ 1.0/2.3 s] '*" msg/s  p99 "*" ms  errors 0"* ]]
+	[[ "$output" == *"[ 2.0/2.3 s] "* ]]
+	run script -qfec "'$WSX' bench -q -i 1 -d 1.2 --warmup 0 -c 2" /dev/null
 	assert_success
-	[[ "$output" != *"[  1s]"* ]]
+	[[ "$output" != *"/1.2 s]"* ]]
 	[[ "$output" == *"messages   sent"* ]]
+	# not on a terminal: none of it
+	run --separate-stderr "$WSX" bench -i 1 -d 1.2 --warmup 0 -c 2
+	assert_success
+	assert_equal "$stderr" ""
+}
+
+@test "bench: plain 'wsx bench' measures capacity, then latency at half of it on a schedule, on one screen" {
+	run script -qfec "'$WSX' bench -d 1 --warmup 0.5 -c 4" /dev/null
+	assert_success
+	# the live line names the phase
+	[[ "$output" == *"capacity [ 1.0/1.5 s] "* ]]
+	[[ "$output" == *"latency [ 1.0/1.5 s] "* ]]
+	run --separate-stderr "$WSX" bench -d 1 --warmup 0.5 -c 4
+	assert_success
+	echo "$output"
+	assert_line --regexp '^capacity +[1-9][0-9]* messages/s received, with 16 in flight per connection$'
+	assert_line --regexp '^latency +p50 [0-9.]+ ms +p90 [0-9.]+ ms +p99 [0-9.]+ ms'
+	assert_line --regexp '^errors +none$'
+	# the rate is half the capacity, two significant digits
+	local cap rate
+	cap=$(sed -n 's/^capacity *\([0-9]*\) messages.*/\1/p' <<<"$output")
+	rate=$(sed -n 's/.* messages, \([0-9]*\)\/s in all (open loop)$/\1/p' <<<"$output")
+	"$PYTHON" -c '
+import sys
+cap, rate = int(sys.argv[1]), int(sys.argv[2])
+half = cap / 2
+scale = 1
+while half / scale >= 100:
+    scale *= 10
+assert rate == int(half / scale) * scale, (cap, rate)' "$cap" "$rate"
+	# one screen: at most 40 lines, none wider than 80 columns
+	[ "${#lines[@]}" -le 40 ]
+	! grep -qE '^.{81}' <<<"$output"
+	run --separate-stderr "$WSX" bench -d 1 --warmup 0.5 -c 4 --json
+	assert_success
+	[ "$(json capacity.in_flight)" = 16 ]
+	"$PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+cap = d["capacity"]["messages_per_s"]
+assert cap > 1000, cap
+assert 0 < d["rate"] <= cap / 2, (d["rate"], cap)' "$output"
+	# any of --mode, --rate, --in-flight, or a URL: one phase, no capacity
+	run --separate-stderr "$WSX" bench -d 0.5 --warmup 0 -c 2 -i 4
+	assert_success
+	refute_line --partial capacity
+}
+
+@test "bench: the report ends with a latency histogram, block characters on UTF-8, ASCII otherwise, colour only on a terminal without NO_COLOR" {
+	run --separate-stderr env LANG=C.UTF-8 LC_ALL= LC_CTYPE= "$WSX" bench -i 2 -d 1 --warmup 0.2 -c 2
+	assert_success
+	assert_line --regexp '^round-trip latency histogram \([1-9][0-9]* samples, ms\)$'
+	assert_line --regexp '^  ≤ +[0-9.]+ │ █.* +[0-9]+  p50'
+	assert_output --partial "p99"
+	[[ "$output" != *$'\033['* ]] # not a terminal: no colour
+	# the rows' counts add up to the samples
+	"$PYTHON" -c '
+import re, sys
+out = sys.argv[1]
+n = int(re.search(r"histogram \((\d+) samples", out).group(1))
+rows = [int(m.group(1)) for m in re.finditer(r"│ [^0-9]*?(\d+)(  p| *$)", out, re.M)]
+assert 1 <= len(rows) <= 16, rows
+assert sum(rows) == n, (sum(rows), n)' "$output"
+	run --separate-stderr env LC_ALL=C "$WSX" bench -i 2 -d 1 --warmup 0.2 -c 2
+	assert_success
+	assert_line --regexp '^  <= +[0-9.]+ \| [#.]+ +[0-9]+  p50'
+	! LC_ALL=C grep -q '[^[:print:][:space:]]' <<<"$output"
+	# on a terminal, colour; NO_COLOR turns it off
+	run script -qfec "env LANG=C.UTF-8 '$WSX' bench -q -i 2 -d 1 --warmup 0.2 -c 2" /dev/null
+	assert_success
+	[[ "$output" == *$'\033[36m█'* ]]
+	run script -qfec "env NO_COLOR=1 LANG=C.UTF-8 '$WSX' bench -q -i 2 -d 1 --warmup 0.2 -c 2" /dev/null
+	assert_success
+	[[ "$output" == *"█"* ]]
+	[[ "$output" != *$'\033[36m'* ]]
+}
+
+@test "bench --json: per_second has one entry per second measured, adding up to the totals" {
+	start_wsx_echo
+	run --separate-stderr "$WSX" bench --json -c 2 -d 3 --warmup 0.3 "$URL"
+	assert_success
+	"$PYTHON" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+s = d["per_second"]
+assert len(s) == 3, s
+assert sum(x["received"] for x in s) == d["received"]["messages"], s
+assert sum(x["sent"] for x in s) == d["sent"]["messages"], s
+assert all(x["seconds"] == 1 for x in s), s
+assert all(x["samples"] > 0 and 0 < x["p50_ms"] <= x["p99_ms"] for x in s), s' "$output"
 }
 
 @test "bench -T and -c: connections are spread over the threads asked for" {
