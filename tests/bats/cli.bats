@@ -9,7 +9,7 @@ load helpers
 	assert_line --index 0 --regexp '^wsx [0-9]+\.[0-9]+\.[0-9]+$'
 	assert_line --index 1 --regexp '^libwebsockets 4\.1'
 	assert_line --index 2 --regexp '^OpenSSL [0-9]'
-	assert_line --index 3 --regexp '^hiredis ([0-9]+\.[0-9]+\.[0-9]+ \(serve --redis\)|: none \(built --without-redis\))$'
+	assert_line --index 3 --regexp '^hiredis( [0-9]+\.[0-9]+\.[0-9]+ \(serve --redis\)|: none \(built --without-redis\))$'
 }
 
 @test "cli: no arguments prints usage on stderr and exits 2" {
