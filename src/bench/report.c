@@ -122,8 +122,10 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 	const struct bench_cfg *cfg = run->cfg;
 	struct bench_termhist_style style;
 
+	/* the URL on a line of its own: the rest fits in 80 columns */
 	fprintf(out,
-		"wsx bench %s%s: %s mode, %u connection%s on %u thread%s\n",
+		"wsx bench %s%s\n"
+		"           %s mode, %u connection%s on %u thread%s\n",
 		cfg->url, run->embedded ? " (embedded echo server)" : "",
 		bench_mode_name(cfg->mode), cfg->connections,
 		cfg->connections == 1 ? "" : "s", cfg->threads,
@@ -172,7 +174,8 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 		if (wsx_hist_count(&s->latency))
 			fprintf(out,
 				"latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
-				"p99.9 %.3f ms  max %.3f ms  (mean %.3f ms)\n",
+				"p99.9 %.3f ms\n"
+				"           max %.3f ms  mean %.3f ms\n",
 				sum->p50, sum->p90, sum->p99, sum->p999,
 				sum->max, sum->mean);
 		else
@@ -181,7 +184,8 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 	if (cfg->mode == BENCH_SINK && wsx_hist_count(&s->latency))
 		fprintf(out,
 			"delivery   p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
-			"p99.9 %.3f ms  max %.3f ms  (from push's stamps)\n",
+			"p99.9 %.3f ms\n"
+			"           max %.3f ms  (from push's stamps)\n",
 			sum->p50, sum->p90, sum->p99, sum->p999, sum->max);
 	if (wsx_hist_count(&s->handshake))
 		fprintf(out, "handshake  p50 %.3f ms  p99 %.3f ms  (%llu)\n",

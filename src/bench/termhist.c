@@ -106,7 +106,7 @@ bench_termhist_print(FILE *out, const struct wsx_hist *h, const char *what,
 	edges[0] = lo - 1;
 	for (unsigned i = 1; i <= rows; i++)
 		edges[i] = i == rows ? hi : (uint64_t)((double)lo * pow(f, i));
-	below = wsx_hist_count_upto(h, edges[0]);
+	below = 0; /* every value is at least lo */
 	for (unsigned i = 0; i < rows; i++) {
 		uint64_t upto = i == rows - 1 ? wsx_hist_count(h)
 					      : wsx_hist_count_upto(h, edges[i + 1]);
