@@ -13,5 +13,10 @@
 
 /* h holds nanoseconds; 0, or -1 when out could not be written */
 int bench_write_hdr(FILE *out, const struct wsx_hist *h);
+/*
+ * The percentile (0..100) after p < 100 in that table: five ticks per
+ * halving of the distance to 100% (0, 10, ... 50, 55, ... 75, 77.5, ...).
+ */
+double bench_hdr_next_tick(double p);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "util/hist.h"
@@ -157,4 +158,57 @@ wsx_hist_count_upto(const struct wsx_hist *h, uint64_t v)
 	for (unsigned i = 0; i <= last; i++)
 		n += h->b[i];
 	return n;
+/* The lowest value that lands in bucket i. */
+static uint64_t
+hist_bottom(unsigned i)
+{
+	unsigned shift = i < WSX_HIST_SUB ? 0 : i / WSX_HIST_HALF - 1;
+
+	return (uint64_t)(i - shift * WSX_HIST_HALF) << shift;
+}
+
+bool
+wsx_hist_next_bucket(const struct wsx_hist *h, unsigned *pos,
+		     struct wsx_hist_bucket *out)
+{
+	unsigned i = *pos;
+
+	while (i < WSX_HIST_BUCKETS && !h->b[i])
+		i++;
+	if (i >= WSX_HIST_BUCKETS)
+		return false;
+	*pos = i + 1;
+	out->count = h->b[i];
+	out->lo = hist_bottom(i) > h->min ? hist_bottom(i) : h->min;
+	out->hi = i == WSX_HIST_BUCKETS - 1 || hist_top(i) > h->max
+			  ? h->max
+			  : hist_top(i);
+	return true;
+}
+
+/*
+ * The values themselves are gone: like HdrHistogram's, the deviation is
+ * taken over the middle of each bucket's range, around the mean of those
+ * middles (not the exact mean from the sum, which would add the square of
+ * their difference). The error is within a bucket's width, < 1/128.
+ */
+double
+wsx_hist_stddev(const struct wsx_hist *h)
+{
+	struct wsx_hist_bucket bk;
+	double mean = 0, dev = 0, mid;
+	unsigned pos = 0;
+
+	if (!h->count)
+		return 0;
+	while (wsx_hist_next_bucket(h, &pos, &bk))
+		mean += ((double)bk.lo + (double)(bk.hi - bk.lo) / 2) *
+			(double)bk.count;
+	mean /= (double)h->count;
+	pos = 0;
+	while (wsx_hist_next_bucket(h, &pos, &bk)) {
+		mid = (double)bk.lo + (double)(bk.hi - bk.lo) / 2;
+		dev += (mid - mean) * (mid - mean) * (double)bk.count;
+	}
+	return sqrt(dev / (double)h->count);
 }

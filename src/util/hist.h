@@ -6,6 +6,7 @@
 #ifndef WSX_UTIL_HIST_H
 #define WSX_UTIL_HIST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Below 2^SUB_BITS values are exact; above, HALF buckets per power of 2 */
@@ -56,5 +57,24 @@ uint64_t wsx_hist_percentile(const struct wsx_hist *h, double p);
 /* How many values were counted in the buckets up to v's (so at or below v,
  * within the buckets' precision). */
 uint64_t wsx_hist_count_upto(const struct wsx_hist *h, uint64_t v);
+/*
+ * Population standard deviation, from the buckets: each bucket's values
+ * taken at the middle of its range (below 256, the exact value); 0 when
+ * empty. Within the bucket precision of the true one.
+ */
+double wsx_hist_stddev(const struct wsx_hist *h);
+
+/* One non-empty bucket: its values lie in [lo, hi], bounded by min and max
+ * (the top bucket, which also holds the values past the range, ends at max) */
+struct wsx_hist_bucket {
+	uint64_t lo, hi, count;
+};
+
+/*
+ * Walk the non-empty buckets from the smallest values up: start with
+ * *pos = 0; each call fills out and returns true, or false after the last.
+ */
+bool wsx_hist_next_bucket(const struct wsx_hist *h, unsigned *pos,
+			  struct wsx_hist_bucket *out);
 
 #endif

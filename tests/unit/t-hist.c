@@ -1,10 +1,12 @@
 #include "config.h"
 /*
  * util/hist: exact small values, the 1/128 error bound, percentiles of a
- * uniform million, one value, empty, merge, values past the range, reset.
+ * uniform million, one value, empty, merge, values past the range, reset,
+ * walking the buckets, the standard deviation.
  */
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -315,6 +317,99 @@ test_reset(void)
 	wsx_hist_release(&h);
 }
 
+/* Walking the buckets: every count once, in order, inside [min, max]. */
+static void
+test_buckets(void)
+{
+	struct wsx_hist_bucket bk;
+	uint64_t total = 0, prev_hi = 0, n = 0;
+	unsigned pos = 0;
+	int in_order = 1, bounded = 1;
+
+	wsx_hist_init(&h);
+	ok(!wsx_hist_next_bucket(&h, &pos, &bk), "buckets: none when empty");
+	wsx_hist_record(&h, 5);
+	wsx_hist_record(&h, 5);
+	wsx_hist_record(&h, 1000);
+	wsx_hist_record(&h, 1003);
+	wsx_hist_record(&h, 1000000);
+	pos = 0;
+	ok(wsx_hist_next_bucket(&h, &pos, &bk) && bk.lo == 5 && bk.hi == 5 &&
+		   bk.count == 2,
+	   "buckets: exact 5, twice");
+	/* 1000 and 1003 share a bucket 4 wide: [1000, 1003] */
+	ok(wsx_hist_next_bucket(&h, &pos, &bk) && bk.lo == 1000 &&
+		   bk.hi == 1003 && bk.count == 2,
+	   "buckets: 1000 and 1003 in [1000, 1003]");
+	/* the last one ends at max, not at the bucket's top */
+	ok(wsx_hist_next_bucket(&h, &pos, &bk) && bk.lo <= 1000000 &&
+		   bk.hi == 1000000 && bk.count == 1,
+	   "buckets: the last ends at max");
+	ok(!wsx_hist_next_bucket(&h, &pos, &bk), "buckets: then no more");
+
+	wsx_hist_reset(&h);
+	for (int i = 0; i < 100000; i++)
+		wsx_hist_record(&h, xorshift() % 50000000);
+	pos = 0;
+	while (wsx_hist_next_bucket(&h, &pos, &bk)) {
+		if (n && bk.lo <= prev_hi)
+			in_order = 0;
+		if (bk.lo > bk.hi || bk.lo < wsx_hist_min(&h) ||
+		    bk.hi > wsx_hist_max(&h) || !bk.count)
+			bounded = 0;
+		prev_hi = bk.hi;
+		total += bk.count;
+		n++;
+	}
+	is_u64(total, wsx_hist_count(&h), "buckets: the counts add up");
+	ok(in_order, "buckets: in increasing order, disjoint");
+	ok(bounded, "buckets: non-empty, inside [min, max]");
+
+	/* a value past the range: the top bucket reaches max */
+	wsx_hist_reset(&h);
+	wsx_hist_record(&h, UINT64_MAX);
+	pos = 0;
+	ok(wsx_hist_next_bucket(&h, &pos, &bk) && bk.hi == UINT64_MAX,
+	   "buckets: the top bucket ends at a max past the range");
+	wsx_hist_release(&h);
+}
+
+static void
+test_stddev(void)
+{
+	double sd, mean = 0, var = 0;
+	static uint64_t v[20000];
+
+	wsx_hist_init(&h);
+	ok(wsx_hist_stddev(&h) == 0, "stddev: 0 when empty");
+	wsx_hist_record(&h, 123456);
+	ok(wsx_hist_stddev(&h) == 0, "stddev: 0 for one value");
+	wsx_hist_record(&h, 123456);
+	ok(wsx_hist_stddev(&h) == 0, "stddev: 0 for equal values");
+
+	/* exact below 256: 10 and 20 give exactly 5 */
+	wsx_hist_reset(&h);
+	wsx_hist_record(&h, 10);
+	wsx_hist_record(&h, 20);
+	ok(wsx_hist_stddev(&h) == 5, "stddev: {10, 20} is 5");
+
+	/* random values over six decades: within the bucket precision */
+	wsx_hist_reset(&h);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		v[i] = 1000 + xorshift() % 100000000;
+		wsx_hist_record(&h, v[i]);
+		mean += (double)v[i];
+	}
+	mean /= (double)(sizeof(v) / sizeof(v[0]));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		var += ((double)v[i] - mean) * ((double)v[i] - mean);
+	var /= (double)(sizeof(v) / sizeof(v[0]));
+	sd = wsx_hist_stddev(&h);
+	ok(fabs(sd - sqrt(var)) < sqrt(var) / 128, "stddev: %.0f vs exact %.0f",
+	   sd, sqrt(var));
+	wsx_hist_release(&h);
+}
+
 int
 main(void)
 {
@@ -326,5 +421,7 @@ main(void)
 	test_merge();
 	test_huge();
 	test_reset();
+	test_buckets();
+	test_stddev();
 	return done_testing();
 }
