@@ -158,6 +158,8 @@ wsx_hist_count_upto(const struct wsx_hist *h, uint64_t v)
 	for (unsigned i = 0; i <= last; i++)
 		n += h->b[i];
 	return n;
+}
+
 /* The lowest value that lands in bucket i. */
 static uint64_t
 hist_bottom(unsigned i)
