@@ -33,6 +33,7 @@
 #define BENCH_MAX_CONNECTIONS 100000
 #define BENCH_MAX_THREADS     256
 #define PROGRESS_TICK_US      100000
+#define SNAPSHOT_POLL_US      5000
 
 enum {
 	OPT_MESSAGE = WSX_OPTKEY_CMD,
@@ -273,7 +274,9 @@ struct bench {
 	/* each measured second: the workers' snapshots, asked for at
 	 * next_second_us, merged once all have answered */
 	struct bench_series series;
-	uint64_t next_second_us;
+	uint64_t next_second_us, last_second_us;
+	double snap_secs;   /* the length of the second asked for */
+	double series_secs; /* the series' seconds so far */
 	unsigned snap_seq;
 	bool snap_pending;
 	uint64_t errors_so_far, p99_so_far_ns;
@@ -300,13 +303,17 @@ bench_now_per_s(struct bench *b, uint64_t now, uint64_t *msgs_out)
 
 /*
  * The live line on a terminal, redrawn in place once a second: where the
- * run is, messages/s in the last second, the p99 so far and the errors.
+ * run is, messages/s in the last second (rate, or the progress counters'
+ * when it is below 0: the warm-up), the p99 so far and the errors.
  */
 static void
-bench_progress(struct bench *b, uint64_t now)
+bench_progress(struct bench *b, uint64_t now, double rate)
 {
 	uint64_t msgs, total_us = b->cfg.warmup_us + b->cfg.duration_us;
 	double per_s = bench_now_per_s(b, now, &msgs);
+
+	if (rate >= 0)
+		per_s = rate; /* the series' last second */
 	double secs = (double)(now - b->t0_us) / 1e6;
 	bool warm = now < b->t0_us + b->cfg.warmup_us;
 	char p99[32] = "-", total[32];
@@ -328,9 +335,26 @@ bench_progress(struct bench *b, uint64_t now)
 	b->progress_shown = true;
 }
 
-/* A second of the measured window is over: ask every worker for its
- * stats; once all have answered, it is one entry of the series. */
-static void
+/* Messages per second of the latest second of the series, as the live line
+ * shows it: what the mode measures. */
+static double
+bench_second_rate(const struct bench *b)
+{
+	const struct bench_second *sec = &b->series.at[b->series.n - 1];
+	uint64_t n = b->cfg.mode == BENCH_PUSH	    ? sec->sent
+		     : b->cfg.mode == BENCH_CONNECT ? sec->opened
+						    : sec->received;
+
+	return sec->secs > 0 ? (double)n / sec->secs : 0;
+}
+
+/*
+ * A second of the measured window is over: ask every worker for its stats
+ * (they take them within about 10 ms); once all have answered, that is one
+ * entry of the series, as long as it really was, and the live line is
+ * drawn from it. Returns true when an entry was added.
+ */
+static bool
 bench_second(struct bench *b, uint64_t now)
 {
 	uint64_t measure_us = b->t0_us + b->cfg.warmup_us;
@@ -346,8 +370,9 @@ bench_second(struct bench *b, uint64_t now)
 			ready = bench_worker_snapshot(b->workers[i],
 						      b->snap_seq, all);
 		if (ready) {
-			bench_series_add(&b->series, all, 1.0,
+			bench_series_add(&b->series, all, b->snap_secs,
 					 b->cfg.mode == BENCH_CONNECT);
+			b->series_secs += b->snap_secs;
 			b->snap_pending = false;
 			h = b->cfg.mode == BENCH_CONNECT ? &all->handshake
 							 : &all->latency;
@@ -357,26 +382,32 @@ bench_second(struct bench *b, uint64_t now)
 		}
 		bench_stats_release(all);
 		free(all);
-		return;
+		return ready;
 	}
 	if (!b->next_second_us)
 		b->next_second_us = measure_us + 1000000;
 	/* the last, shorter second comes from the final stats */
 	if (now < b->next_second_us || b->next_second_us > end_us ||
 	    b->interrupted)
-		return;
+		return false;
 	b->snap_seq++;
 	for (unsigned i = 0; i < b->n_workers; i++)
 		bench_worker_want_snapshot(b->workers[i], b->snap_seq);
 	b->snap_pending = true;
+	/* as long as it really was: from the window's start or the last ask */
+	b->snap_secs = (double)(now - (b->last_second_us ? b->last_second_us
+							 : measure_us)) /
+		       1e6;
+	b->last_second_us = now;
 	b->next_second_us += 1000000;
+	return false;
 }
 
 static void
 bench_tick(void *arg)
 {
 	struct bench *b = arg;
-	uint64_t now = wsx_now_us();
+	uint64_t now = wsx_now_us(), next;
 	unsigned done = 0;
 
 	for (unsigned i = 0; i < b->n_workers; i++)
@@ -385,10 +416,20 @@ bench_tick(void *arg)
 		wsx_loop_stop(b->loop);
 		return;
 	}
-	bench_second(b, now);
-	if (b->live && now - b->last_progress_us >= 1000000)
-		bench_progress(b, now);
-	wsx_timer_arm(b->tick, PROGRESS_TICK_US);
+	/* in the measured window the line follows the series: a second's
+	 * rate and the p99 so far, both from the same snapshots */
+	if (bench_second(b, now) && b->live)
+		bench_progress(b, now, bench_second_rate(b));
+	else if (b->live && !b->series.n &&
+		 now - b->last_progress_us >= 1000000)
+		bench_progress(b, now, -1);
+	/* the workers answer within about 10 ms */
+	next = b->snap_pending ? SNAPSHOT_POLL_US : PROGRESS_TICK_US;
+	/* wake at the second's end, so that it is not measured late */
+	if (!b->snap_pending && b->next_second_us > now &&
+	    b->next_second_us - now < next)
+		next = b->next_second_us - now;
+	wsx_timer_arm(b->tick, next);
 }
 
 static void
@@ -534,8 +575,8 @@ bench_finish(struct bench *b, bool embedded, double capacity_per_s)
 	if (secs < 0)
 		secs = 0;
 	/* the last second of the series: what is left of the window */
-	if (secs - (double)b->series.n > 0.01)
-		bench_series_add(&b->series, &all, secs - (double)b->series.n,
+	if (secs - b->series_secs > 0.01)
+		bench_series_add(&b->series, &all, secs - b->series_secs,
 				 b->cfg.mode == BENCH_CONNECT);
 	run.series = &b->series;
 	bench_summarize(&all, secs, &sum);
@@ -622,7 +663,8 @@ bench_tour_capacity(struct bench *b, double *per_s, struct wsx_err *err)
 	/* the next phase starts a series of its own */
 	bench_series_release(&b->series);
 	bench_series_init(&b->series);
-	b->next_second_us = 0;
+	b->next_second_us = b->last_second_us = 0;
+	b->series_secs = 0;
 	b->snap_pending = false;
 	b->have_p99 = false;
 	b->errors_so_far = 0;

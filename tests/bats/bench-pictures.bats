@@ -33,8 +33,10 @@ total = int(m1.group(2))
 assert total > 0 and len(rows) >= 2, (total, len(rows))
 assert rows[0][1] == 0 and rows[-1][1] == 1 and math.isinf(rows[-1][3]), rows
 assert rows[-1][2] == total, (rows[-1], total)
+# (six decimals, as HdrHistogram prints them: ticks a millionth apart
+# near 100% can print the same)
 for a, b in zip(rows, rows[1:]):
-    assert a[1] < b[1] and a[0] <= b[0] and a[2] <= b[2], (a, b)
+    assert a[1] <= b[1] and a[0] <= b[0] and a[2] <= b[2], (a, b)
 assert rows[0][0] <= float(m0.group(1)) <= rows[-1][0] + 0.001
 assert abs(rows[-1][0] - float(m1.group(1))) <= 0.001
 EOF
