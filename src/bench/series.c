@@ -41,10 +41,10 @@ void
 bench_series_add(struct bench_series *s, const struct bench_stats *now,
 		 double secs, int connect_mode)
 {
-	const struct wsx_hist *h = connect_mode ? &now->handshake
-						: &now->latency;
-	const struct wsx_hist *before = connect_mode ? &s->prev.handshake
-						     : &s->prev.latency;
+	const struct wsx_hist *h =
+		connect_mode ? &now->handshake : &now->latency;
+	const struct wsx_hist *before =
+		connect_mode ? &s->prev.handshake : &s->prev.latency;
 	struct wsx_hist *d;
 	struct bench_second *sec;
 

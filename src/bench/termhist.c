@@ -23,12 +23,13 @@ bench_termhist_style(FILE *out, struct bench_termhist_style *st)
 		const char *v = getenv(vars[i]);
 
 		if (!v || !*v)
-			continue; /* the first one set decides, as in setlocale */
+			continue; /* the first one set decides, as in setlocale
+				   */
 		st->utf8 = strcasestr(v, "utf-8") || strcasestr(v, "utf8");
 		break;
 	}
-	st->color = isatty(fileno(out)) && (!no_color || !*no_color) &&
-		    term && strcmp(term, "dumb");
+	st->color = isatty(fileno(out)) && (!no_color || !*no_color) && term &&
+		    strcmp(term, "dumb");
 }
 
 /* "0.0312", "12.5", "1234": about four significant digits, in ms */
@@ -50,10 +51,10 @@ static void
 print_bar(FILE *out, uint64_t count, uint64_t top,
 	  const struct bench_termhist_style *st)
 {
-	static const char *const eighths[] = { "",  "▏", "▎", "▍", "▌",
-					       "▋", "▊", "▉" };
-	unsigned units = (unsigned)((double)count / (double)top *
-				    BAR_COLUMNS * 8 + 0.5);
+	static const char *const eighths[] = { "",  "▏", "▎", "▍",
+					       "▌", "▋", "▊", "▉" };
+	unsigned units =
+		(unsigned)((double)count / (double)top * BAR_COLUMNS * 8 + 0.5);
 	unsigned cols = 0;
 
 	if (count && !units)
@@ -80,8 +81,9 @@ bench_termhist_print(FILE *out, const struct wsx_hist *h, const char *what,
 	static const struct {
 		double p;
 		const char *name;
-	} marks[] = { { 50, "p50" }, { 90, "p90" }, { 99, "p99" },
-		      { 99.9, "p99.9" } };
+	} marks[] = {
+		{ 50, "p50" }, { 90, "p90" }, { 99, "p99" }, { 99.9, "p99.9" }
+	};
 	uint64_t lo = wsx_hist_min(h), hi = wsx_hist_max(h), at[4];
 	uint64_t counts[BENCH_TERMHIST_ROWS], edges[BENCH_TERMHIST_ROWS + 1];
 	uint64_t top = 0, below;
@@ -108,8 +110,9 @@ bench_termhist_print(FILE *out, const struct wsx_hist *h, const char *what,
 		edges[i] = i == rows ? hi : (uint64_t)((double)lo * pow(f, i));
 	below = 0; /* every value is at least lo */
 	for (unsigned i = 0; i < rows; i++) {
-		uint64_t upto = i == rows - 1 ? wsx_hist_count(h)
-					      : wsx_hist_count_upto(h, edges[i + 1]);
+		uint64_t upto = i == rows - 1
+					? wsx_hist_count(h)
+					: wsx_hist_count_upto(h, edges[i + 1]);
 
 		counts[i] = upto - below;
 		below = upto;

@@ -25,8 +25,7 @@ struct bench_termhist_style {
  * a terminal, TERM is not "dumb" and NO_COLOR is unset or empty. */
 void bench_termhist_style(FILE *out, struct bench_termhist_style *st);
 /* h in ns; nothing when it is empty */
-void bench_termhist_print(FILE *out, const struct wsx_hist *h,
-			  const char *what,
+void bench_termhist_print(FILE *out, const struct wsx_hist *h, const char *what,
 			  const struct bench_termhist_style *st);
 
 #endif

@@ -87,7 +87,8 @@ static const struct wsx_opt bench_optv[] = {
 	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
 	{ OPT_FAIL_IF, "fail-if", "COND",
 	  "exit 1 if e.g. 'p99>5ms' (repeatable)" },
-	{ OPT_HTML, "html", "FILE", "also write the report as a page with charts" },
+	{ OPT_HTML, "html", "FILE",
+	  "also write the report as a page with charts" },
 	{ OPT_HDR, "hdr", "FILE",
 	  "also write the latency distribution (HdrHistogram)" },
 	{ 0 },
@@ -589,15 +590,15 @@ bench_finish(struct bench *b, bool embedded, double capacity_per_s)
 	else
 		bench_report_text(stdout, &run, &all, &sum);
 	fflush(stdout);
-	if (b->html && (bench_write_html(b->html, &run, &all, &sum) ||
-			fflush(b->html))) {
+	if (b->html &&
+	    (bench_write_html(b->html, &run, &all, &sum) || fflush(b->html))) {
 		wsx_error("--html: cannot write %s: %s", o->html,
 			  strerror(errno));
 		status = WSX_EXIT_FAIL;
 	}
 	if (b->hdr && (bench_write_hdr(b->hdr, b->cfg.mode == BENCH_CONNECT
-							? &all.handshake
-							: &all.latency) ||
+						       ? &all.handshake
+						       : &all.latency) ||
 		       fflush(b->hdr))) {
 		wsx_error("--hdr: cannot write %s: %s", o->hdr,
 			  strerror(errno));
@@ -623,12 +624,12 @@ bench_finish(struct bench *b, bool embedded, double capacity_per_s)
 /*
  * Plain `wsx bench` (no URL, no --mode, --rate or --in-flight): what this
  * machine can do, in two phases against the in-process server. First its
- * capacity, with BENCH_TOUR_IN_FLIGHT (report.h) messages in flight per connection (one
- * at a time measures the round trip, not the server); then latency on a
- * schedule at half that rate, where queues do not hide it. The report is
- * the second phase's, with the first one's rate.
+ * capacity, with BENCH_TOUR_IN_FLIGHT (report.h) messages in flight per
+ * connection (one at a time measures the round trip, not the server); then
+ * latency on a schedule at half that rate, where queues do not hide it. The
+ * report is the second phase's, with the first one's rate.
  */
-#define TOUR_PHASE_US  (3 * 1000000ull)
+#define TOUR_PHASE_US (3 * 1000000ull)
 
 static bool
 bench_is_tour(const struct bench_opts *o, bool has_url)
@@ -814,7 +815,8 @@ static const struct wsx_optgroup *const bench_groups[] = {
 const struct wsx_cmd cmd_bench = {
 	.name = "bench",
 	.args = "[options] [URL]",
-	.summary = "measure throughput and latency: echo, push, sink or connect load",
+	.summary =
+		"measure throughput and latency: echo, push, sink or connect load",
 	.description =
 		"Open connections to URL and load it: in echo mode (the default) each\n"
 		"message must come back, and the report gives messages/s, MB/s, round-\n"
