@@ -484,16 +484,13 @@ write_params(FILE *out, const struct bench_run_info *run,
 		cfg->threads == 1 ? "" : "s");
 	row_end(out);
 	if (cfg->mode != BENCH_CONNECT && cfg->mode != BENCH_SINK) {
+		char pace[64];
+
+		bench_describe_pace(pace, sizeof(pace), cfg);
 		row_start(out, "messages");
-		fprintf(out, "%zu bytes, %s; ", cfg->payload.size,
-			cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary");
-		if (cfg->rate > 0)
-			fprintf(out, "%.0f/s in all (open loop)", cfg->rate);
-		else if (cfg->mode == BENCH_ECHO)
-			fprintf(out, "%u in flight per connection",
-				cfg->pipeline);
-		else
-			fprintf(out, "as fast as they go");
+		fprintf(out, "%zu bytes, %s; %s", cfg->payload.size,
+			cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary",
+			pace);
 		row_end(out);
 	}
 	row_start(out, "duration");

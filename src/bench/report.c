@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,18 @@ const char *
 bench_mode_name(enum bench_mode mode)
 {
 	return mode_names[mode];
+}
+
+void
+bench_describe_pace(char *buf, size_t cap, const struct bench_cfg *cfg)
+{
+	if (cfg->rate > 0)
+		snprintf(buf, cap, "%.0f/s in all (open loop)", cfg->rate);
+	else if (cfg->mode == BENCH_ECHO)
+		snprintf(buf, cap, "%u in flight per connection",
+			 cfg->pipeline);
+	else
+		snprintf(buf, cap, "as fast as they go");
 }
 
 static double
@@ -131,17 +144,13 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 		cfg->connections == 1 ? "" : "s", cfg->threads,
 		cfg->threads == 1 ? "" : "s");
 	if (cfg->mode != BENCH_CONNECT && cfg->mode != BENCH_SINK) {
-		fprintf(out, "           %zu-byte %s messages, ",
+		char pace[64];
+
+		bench_describe_pace(pace, sizeof(pace), cfg);
+		fprintf(out, "           %zu-byte %s messages, %s\n",
 			cfg->payload.size,
-			cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary");
-		if (cfg->rate > 0)
-			fprintf(out, "%.0f/s in all (open loop)", cfg->rate);
-		else if (cfg->mode == BENCH_ECHO)
-			fprintf(out, "%u in flight per connection",
-				cfg->pipeline);
-		else
-			fprintf(out, "as fast as they go");
-		fprintf(out, "\n");
+			cfg->payload.type == WSX_MSG_TEXT ? "text" : "binary",
+			pace);
 	}
 	fprintf(out, "           %.2f s measured", sum->secs);
 	if (cfg->warmup_us)

@@ -51,5 +51,8 @@ int bench_report_json(FILE *out, const struct bench_run_info *run,
 		      const struct bench_summary *sum);
 
 const char *bench_mode_name(enum bench_mode mode);
+/* How the messages are sent: "1000/s in all (open loop)", "16 in flight
+ * per connection" or "as fast as they go" (echo and push modes). */
+void bench_describe_pace(char *buf, size_t cap, const struct bench_cfg *cfg);
 
 #endif
