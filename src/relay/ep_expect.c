@@ -386,9 +386,13 @@ in_end(struct wsx_ep *e, const struct wsx_ep_end *end, void *arg)
 
 	(void)e;
 	if (end->status || x->o.run_script) {
-		/* a failure (or stdout's, under a script) goes on at once */
+		/* a failure (or stdout's, under a script) goes on at once;
+		 * what was still expected is moot */
+		if (end->status)
+			x->failed = true;
 		x->has_held = false;
 		wsx_timer_cancel(x->pace);
+		wsx_timer_cancel(x->timer);
 		wsx_ep_ended(&x->base, end);
 		return;
 	}
@@ -574,7 +578,7 @@ wsx_ep_expect_report(const struct wsx_ep *e)
 {
 	const struct ep_expect *x = (const struct ep_expect *)e;
 
-	return x->failed ? x->report : NULL;
+	return x->failed && x->failure[0] ? x->report : NULL;
 }
 
 const char *
