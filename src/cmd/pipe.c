@@ -13,6 +13,7 @@
 #include "proto/client.h"
 #include "proto/conn.h"
 #include "proto/loop.h"
+#include "relay/ep_expect.h"
 #include "relay/ep_replay.h"
 #include "relay/ep_stream.h"
 #include "relay/ep_ws.h"
@@ -24,11 +25,18 @@ enum {
 	OPT_REPLAY = WSX_OPTKEY_CMD,
 	OPT_SPEED,
 	OPT_GRACE,
+	OPT_EXPECT,
+	OPT_EXPECT_JSON,
+	OPT_TIMEOUT,
+	OPT_SCRIPT,
+	OPT_RATE,
+	OPT_DELAY,
 };
 
 struct pipe {
 	struct wsx_loop *loop;
 	struct wsx_ep *ws;
+	struct wsx_ep *expect; /* stdin's side, when it expects or paces */
 	struct wsx_timer *grace;
 	uint64_t grace_us;
 	int status;
@@ -85,12 +93,95 @@ pipe_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	return 0;
 }
 
+static const struct wsx_opt pipe_expect_optv[] = {
+	{ OPT_EXPECT, "expect", "REGEX",
+	  "wait for a message matching REGEX (repeatable)" },
+	{ OPT_EXPECT_JSON, "expect-json", "'PATH OP VALUE'",
+	  "wait for JSON where, e.g., '.type == \"ack\"' holds" },
+	{ OPT_TIMEOUT, "timeout", "SECS",
+	  "time for each expectation (10); failing exits 7" },
+	{ OPT_SCRIPT, "script", "FILE",
+	  "run send/expect/sleep/ping/close lines, not stdin" },
+	{ OPT_RATE, "rate", "N[/s|/m]",
+	  "send at most N stdin messages a second" },
+	{ OPT_DELAY, "delay", "SECS", "wait SECS between stdin messages" },
+	{ 0 },
+};
+
+/* --rate: "20", "20/s", "600/m" -> the gap between messages */
+static int
+pipe_parse_rate(const char *arg, uint64_t *gap_us, struct wsx_err *err)
+{
+	char *end;
+	double n = strtod(arg, &end), per = 1;
+
+	if (!strcmp(end, "/s"))
+		end += 2;
+	else if (!strcmp(end, "/m"))
+		end += 2, per = 60;
+	if (end == arg || *end || !(n > 0) || n / per > 1000000 ||
+	    per / n > 86400)
+		return wsx_err_set(err, WSX_EXIT_USAGE,
+				   "--rate: '%.40s' is not a rate like 20, "
+				   "20/s or 600/m",
+				   arg);
+	*gap_us = (uint64_t)(per / n * 1e6);
+	return 0;
+}
+
+static int
+pipe_expect_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
+		    struct wsx_err *err)
+{
+	struct pipe_opts *o = target;
+	uint64_t us = 0;
+
+	switch (opt->key) {
+	case OPT_EXPECT:
+		return wsx_script_add_expect(&o->expect, arg, err);
+	case OPT_EXPECT_JSON:
+		return wsx_script_add_expect_json(&o->expect, arg, err);
+	case OPT_TIMEOUT:
+		if (wsx_parse_secs("--timeout", arg, &o->timeout_us, err))
+			return -1;
+		if (!o->timeout_us)
+			return wsx_err_set(err, WSX_EXIT_USAGE,
+					   "--timeout: 0 would fail at once");
+		break;
+	case OPT_SCRIPT:
+		o->script = arg;
+		break;
+	case OPT_RATE:
+		if (pipe_parse_rate(arg, &us, err))
+			return -1;
+		o->rate_gap_us = us;
+		break;
+	case OPT_DELAY:
+		return wsx_parse_secs("--delay", arg, &o->delay_us, err);
+	}
+	return 0;
+}
+
+const struct wsx_optgroup cmd_pipe_expect_group = {
+	.title = "Expect and pacing options",
+	.opts = pipe_expect_optv,
+	.set = pipe_expect_opt_set,
+};
+
 void
 pipe_opts_init(struct pipe_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->speed = 1;
 	o->grace_us = PIPE_DEFAULT_GRACE_US;
+	o->timeout_us = PIPE_DEFAULT_TIMEOUT_US;
+	wsx_script_init(&o->expect);
+}
+
+void
+pipe_opts_release(struct pipe_opts *o)
+{
+	wsx_script_release(&o->expect);
 }
 
 const struct wsx_optgroup cmd_pipe_group = {
@@ -115,6 +206,20 @@ pipe_start(struct wsx_pair *pair, void *arg)
 		 info->compressed ? ", permessage-deflate" : "");
 }
 
+/* An expectation failed: the last messages received, after its line; or
+ * the connection failed on its own with one pending: say which. */
+static void
+pipe_report_expect(const struct pipe *p, int status)
+{
+	const char *report = p->expect ? wsx_ep_expect_report(p->expect) : NULL;
+
+	if (!report)
+		return;
+	if (status != WSX_EXIT_EXPECT)
+		wsx_error("%s", wsx_ep_expect_failure(p->expect));
+	fputs(report, stderr);
+}
+
 static void
 pipe_done(struct wsx_pair *pair, int status, const char *msg, void *arg)
 {
@@ -126,6 +231,7 @@ pipe_done(struct wsx_pair *pair, int status, const char *msg, void *arg)
 		p->status = status;
 		if (status && *msg)
 			wsx_error("%s", msg);
+		pipe_report_expect(p, status);
 	}
 	wsx_loop_stop(p->loop);
 }
@@ -179,6 +285,18 @@ pipe_check_opts(const struct wsx_cmd *cmd, const struct pipe_opts *o)
 		return cmd_usage(cmd, "-1, -n and -w do not go together");
 	if (o->speed && o->speed != 1 && !o->replay)
 		return cmd_usage(cmd, "--speed goes with --replay");
+	if (o->script && o->expect.n)
+		return cmd_usage(cmd, "--expect and --expect-json go in the "
+				      "--script (expect, expect-json lines)");
+	if (o->script && (o->one_message || o->no_close || o->wait_us))
+		return cmd_usage(cmd, "-1, -n and -w do not go with --script "
+				      "(its close line or its end closes)");
+	if (o->script && o->replay)
+		return cmd_usage(cmd, "--script and --replay: give one");
+	if ((o->rate_gap_us || o->delay_us) && (o->script || o->replay))
+		return cmd_usage(cmd, "--rate and --delay pace stdin, not %s",
+				 o->script ? "--script (use sleep lines)"
+					   : "--replay");
 	return 0;
 }
 
@@ -213,12 +331,29 @@ pipe_session(const struct wsx_cmd *cmd, const struct pipe_opts *opts,
 	cl = wsx_client_new(p.loop, client, &err);
 	if (!cl)
 		goto fail;
-	in = opts->replay ? wsx_ep_replay_new(p.loop, opts->replay,
-					      opts->speed ? opts->speed : 1,
-					      &sopts, &err)
-			  : wsx_ep_stdio_new(p.loop, &sopts, &err);
+	if (opts->replay)
+		in = wsx_ep_replay_new(p.loop, opts->replay,
+				       opts->speed ? opts->speed : 1, &sopts,
+				       &err);
+	else if (opts->script)
+		in = wsx_ep_stdout_new(p.loop, &sopts, &err);
+	else
+		in = wsx_ep_stdio_new(p.loop, &sopts, &err);
 	if (!in)
 		goto fail;
+	if (opts->expect.n || opts->script || opts->rate_gap_us ||
+	    opts->delay_us) {
+		struct wsx_ep_expect_opts eo = {
+			.script = &opts->expect,
+			.run_script = opts->script != NULL,
+			.timeout_us = opts->timeout_us,
+			.interval_us = opts->rate_gap_us > opts->delay_us
+					       ? opts->rate_gap_us
+					       : opts->delay_us,
+		};
+
+		in = p.expect = wsx_ep_expect_new(p.loop, in, &eo);
+	}
 	p.ws = wsx_ep_ws_connect_retrying(p.loop, cl, url, NULL, lim, rc, &err);
 	if (!p.ws)
 		goto fail;
@@ -249,8 +384,9 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	struct wsx_conn_limits lim;
 	struct wsx_framing_opts framing;
 	struct reconnect_opts rc = { 0 };
-	void *const targets[] = { &opts, &client,  &client, &rc,
-				  &lim,	 &framing, &common };
+	void *const targets[] = { &opts, &opts, &client,  &client,
+				  &rc,	 &lim,	&framing, &common };
+	struct wsx_err err;
 	int first, status;
 
 	pipe_opts_init(&opts);
@@ -263,18 +399,23 @@ pipe_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	status = pipe_check_opts(cmd, &opts);
 	if (status)
 		goto out;
+	/* a bad line is a usage error before connecting */
+	if (opts.script && wsx_script_load(&opts.expect, opts.script, &err)) {
+		status = cmd_fail(cmd, &err);
+		goto out;
+	}
 	status = pipe_session(cmd, &opts, &client, &lim, &framing, &rc,
 			      argv[first]);
 out:
 	wsx_client_opts_release(&client);
+	pipe_opts_release(&opts);
 	return status;
 }
 
 static const struct wsx_optgroup *const pipe_groups[] = {
-	&cmd_pipe_group,	  &wsx_client_optgroup,
-	&wsx_client_net_optgroup, &wsx_reconnect_optgroup,
-	&wsx_conn_optgroup,	  &wsx_framing_optgroup,
-	&cmd_common_group,	  NULL,
+	&cmd_pipe_group,	  &cmd_pipe_expect_group,  &wsx_client_optgroup,
+	&wsx_client_net_optgroup, &wsx_reconnect_optgroup, &wsx_conn_optgroup,
+	&wsx_framing_optgroup,	  &cmd_common_group,	   NULL,
 };
 
 const struct wsx_cmd cmd_pipe = {
@@ -286,13 +427,19 @@ const struct wsx_cmd cmd_pipe = {
 		"one per line (or in the framing chosen below). When stdin ends, close\n"
 		"with 1000 and exit once the server answers; the exit status tells how\n"
 		"the connection ended. Servers stop answering once they see the close,\n"
-		"so give one that replies slowly time with -w.",
+		"so give one that replies slowly time with -w. --expect and\n"
+		"--expect-json wait for replies, in order (exit 7 when one does not\n"
+		"come); --script runs send, expect, sleep, ping and close lines.",
 	.examples =
 		"  echo hello | wsx pipe ws://127.0.0.1:8080/\n"
 		"  echo '{\"op\":\"sub\"}' | wsx pipe -w 2 wss://example.org/api\n"
 		"  wsx pipe --raw -b wss://example.org/feed < data.bin > out.bin\n"
 		"  wsx pipe --jsonl ws://127.0.0.1:8080/ | jq .data\n"
-		"  wsx pipe --replay session.jsonl -w 1 ws://127.0.0.1:8080/\n",
+		"  wsx pipe --replay session.jsonl -w 1 ws://127.0.0.1:8080/\n"
+		"  echo '{\"op\":\"sub\"}' | wsx pipe --expect-json '.type == \"ack\"' \\\n"
+		"      wss://example.org/api          (exit 7 without an ack)\n"
+		"  wsx pipe --script smoke.txt --timeout 5 ws://127.0.0.1:8080/\n"
+		"  wsx pipe --rate 10/s ws://127.0.0.1:8080/ < requests.txt\n",
 	.groups = pipe_groups,
 	.run = pipe_run,
 };

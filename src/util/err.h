@@ -14,6 +14,7 @@ enum wsx_exit {
 	WSX_EXIT_HANDSHAKE = 4,
 	WSX_EXIT_TLS = 5,
 	WSX_EXIT_CLOSED = 6,
+	WSX_EXIT_EXPECT = 7, /* pipe: an expectation was not met */
 	WSX_EXIT_INTERRUPTED = 130,
 };
 
