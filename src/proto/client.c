@@ -39,6 +39,7 @@ enum {
 	OPT_CERT,
 	OPT_KEY,
 	OPT_CONNECT_TIMEOUT,
+	OPT_PINNEDPUBKEY,
 };
 
 static const struct wsx_opt client_opts[] = {
@@ -51,6 +52,8 @@ static const struct wsx_opt client_opts[] = {
 	  "trust the CA certificates in FILE (PEM)" },
 	{ OPT_CERT, "cert", "FILE", "client certificate (PEM)" },
 	{ OPT_KEY, "key", "FILE", "client certificate's private key (PEM)" },
+	{ OPT_PINNEDPUBKEY, "pinnedpubkey", "sha256//BASE64",
+	  "fail unless the server's public key has this hash" },
 	{ OPT_CONNECT_TIMEOUT, "connect-timeout", "SECS",
 	  "give up connecting after SECS (default 10)" },
 	{ 0 },
@@ -119,6 +122,8 @@ client_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_KEY:
 		o->key = arg;
 		break;
+	case OPT_PINNEDPUBKEY:
+		return wsx_tls_pins_parse(&o->pins, arg, err);
 	case OPT_CONNECT_TIMEOUT:
 		return wsx_parse_secs("--connect-timeout", arg,
 				      &o->connect_timeout_us, err);
@@ -325,6 +330,7 @@ wsx_client_opts_release(struct wsx_client_opts *o)
 	free(o->headers);
 	free(o->protocols);
 	free(o->user);
+	wsx_tls_pins_release(&o->pins);
 	wsx_client_opts_init(o);
 }
 
@@ -484,6 +490,7 @@ client_tls(struct wsx_client *cl, bool proxy, struct wsx_err *err)
 		o.cacert = cl->opts->cacert;
 		o.cert = cl->opts->cert;
 		o.key = cl->opts->key;
+		o.pins = &cl->opts->pins;
 	}
 	*ctx = wsx_tls_client_ctx(&o, err);
 	return *ctx;

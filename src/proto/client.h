@@ -12,6 +12,7 @@
 
 #include "proto/conn.h"
 #include "proto/loop.h"
+#include "proto/tls.h"
 #include "util/opt.h"
 
 struct wsx_client_opts {
@@ -23,7 +24,8 @@ struct wsx_client_opts {
 	char *user; /* "user:pass", scrubbed from argv */
 	const char *cacert, *cert, *key;
 	bool insecure;
-	bool compress; /* offer permessage-deflate (--compress) */
+	struct wsx_tls_pins pins; /* --pinnedpubkey, for wss:// */
+	bool compress;		  /* offer permessage-deflate (--compress) */
 	uint64_t connect_timeout_us;
 	/* wsx_client_net_optgroup */
 	bool follow_redirects;	  /* -L */

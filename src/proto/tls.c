@@ -248,6 +248,30 @@ tls_fail(struct wsx_tls *t)
 		tls_fail_with(t, "TLS %s with the %s failed", stage, peer);
 }
 
+/*
+ * The handshake is done: a client with --pinnedpubkey checks the server's
+ * key now, as curl does, whether or not the certificate was verified;
+ * no plaintext has been written yet (see wsx_tls_write()).
+ */
+static int
+tls_check_pins(struct wsx_tls *t)
+{
+	char got[64];
+
+	if (t->ctx->server || !t->ctx->pins.n ||
+	    wsx_tls_pins_match(&t->ctx->pins, t->ssl, got, sizeof(got)))
+		return 0;
+	if (!*got)
+		tls_fail_with(t, "TLS: the server showed no public key to "
+				 "check against --pinnedpubkey");
+	else
+		tls_fail_with(t,
+			      "TLS: the server's public key does not match "
+			      "--pinnedpubkey (it is sha256//%s)",
+			      got);
+	return -1;
+}
+
 /* After an SSL call returned r: r > 0 done, 0 to wait for input, -1
  * failed. */
 static int
@@ -266,8 +290,11 @@ tls_check(struct wsx_tls *t, int r)
 			return -1;
 		}
 	}
-	if (SSL_is_init_finished(t->ssl))
+	if (!t->opened && SSL_is_init_finished(t->ssl)) {
 		t->opened = true;
+		if (tls_check_pins(t))
+			return -1;
+	}
 	return r > 0 ? r : 0;
 }
 
@@ -411,6 +438,15 @@ wsx_tls_write(struct wsx_tls *t, const void *data, size_t len)
 	if (!len || t->out.len >= WSX_TLS_OUTPUT_BUDGET)
 		return 0;
 	ERR_clear_error();
+	if (!t->opened) {
+		/* the handshake alone first: SSL_write() could finish it and
+		 * encrypt the data in one call, before the pins are checked */
+		if (tls_check(t, SSL_do_handshake(t->ssl)) < 0)
+			return -1;
+		if (!t->opened)
+			return 0;
+		ERR_clear_error();
+	}
 	r = SSL_write(t->ssl, data, len > INT_MAX ? INT_MAX : (int)len);
 	return tls_check(t, r);
 }
@@ -532,6 +568,10 @@ wsx_tls_describe(const struct wsx_tls *t, char *out, size_t cap)
 		tls_cat(&x, "\ncertificate verified for %s", t->host);
 	else
 		tls_cat(&x, "\ncertificate verified");
+	/* established with pins: they matched */
+	if (!t->ctx->server && t->ctx->pins.n &&
+	    wsx_tls_pins_match(&t->ctx->pins, t->ssl, masked, sizeof(masked)))
+		tls_cat(&x, "\npublic key pinned: sha256//%s matches", masked);
 	X509_free(peer);
 	ERR_clear_error();
 	return (int)x.len;

@@ -50,6 +50,28 @@
 struct wsx_tls_ctx; /* an SSL_CTX with wsx's settings */
 struct wsx_tls;	    /* one session */
 
+/*
+ * --pinnedpubkey, as curl spells it: the SHA-256 digests of the public
+ * keys (SubjectPublicKeyInfo, DER) a server may have. A client context
+ * with pins fails a session whose server's key is none of them once the
+ * handshake is done, before any plaintext is written, with or without
+ * certificate verification (-k).
+ */
+struct wsx_tls_pins {
+	unsigned char (*sha256)[32];
+	size_t n;
+};
+
+/*
+ * Parse --pinnedpubkey's argument into p (replacing what it held):
+ * "sha256//BASE64[;sha256//BASE64...]", or the path of a file holding the
+ * public key itself, in PEM ("BEGIN PUBLIC KEY") or DER. Fails with err
+ * (WSX_EXIT_USAGE) naming what was wrong.
+ */
+int wsx_tls_pins_parse(struct wsx_tls_pins *p, const char *arg,
+		       struct wsx_err *err);
+void wsx_tls_pins_release(struct wsx_tls_pins *p);
+
 struct wsx_tls_server_opts {
 	const char *cert, *key; /* PEM files; cert may hold the chain */
 	const char *cacert;	/* non-NULL: mTLS, require a client
@@ -67,11 +89,17 @@ struct wsx_tls_client_opts {
 	const char *alpn;	/* offer these protocols, comma-separated
 				   (e.g. "http/1.1"); NULL: no ALPN */
 	bool insecure;		/* -k: no verification at all */
+	const struct wsx_tls_pins *pins; /* --pinnedpubkey; NULL or none:
+					    no pinning */
 };
 
 /*
  * Contexts. TLS 1.2 at least; no session resumption (no cache, no
- * tickets: nothing grows with the connections served). A file that cannot
+ * tickets: nothing grows with the connections served). When the
+ * environment's SSLKEYLOGFILE is set, every context appends its sessions'
+ * secrets to that file (NSS key log format, for Wireshark): opened once
+ * per process, in append mode, created 0600; when it cannot be opened a
+ * warning is logged once and TLS goes on without it. A file that cannot
  * be loaded fails with err naming the option and the file, as in
  * "cannot load --cert 'x.pem': No such file or directory" (WSX_EXIT_USAGE).
  */
@@ -127,9 +155,10 @@ const char *wsx_tls_error(const struct wsx_tls *t);
 /*
  * For -v: lines "TLSv1.3 TLS_AES_256_GCM_SHA384", "ALPN: http/1.1" (or
  * "none"), then the peer certificate's "subject: CN=...", "issuer: ..." and
- * "expires: 2026-01-31 12:00:00 UTC" (or "peer certificate: none"), joined
- * by '\n', cut to fit cap with a NUL. Returns the length written, -1 before
- * the handshake is done.
+ * "expires: 2026-01-31 12:00:00 UTC" (or "peer certificate: none"), how
+ * it was checked, and with pins "public key pinned: sha256//... matches",
+ * joined by '\n', cut to fit cap with a NUL. Returns the length written, -1
+ * before the handshake is done.
  */
 int wsx_tls_describe(const struct wsx_tls *t, char *out, size_t cap);
 

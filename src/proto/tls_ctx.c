@@ -49,6 +49,7 @@ wsx_tls_ctx_unref(struct wsx_tls_ctx *ctx)
 		return;
 	SSL_CTX_free(ctx->ssl);
 	BIO_meth_free(ctx->bio);
+	wsx_tls_pins_release(&ctx->pins);
 	free(ctx);
 }
 
@@ -150,6 +151,7 @@ tls_ctx_new(bool server, const char *alpn, struct wsx_err *err)
 	SSL_CTX_set_num_tickets(ctx->ssl, 0);
 	SSL_CTX_set_default_passwd_cb(ctx->ssl, tls_no_password);
 	SSL_CTX_set_default_passwd_cb_userdata(ctx->ssl, ctx);
+	wsx_tls_keylog_attach(ctx->ssl);
 	return ctx;
 }
 
@@ -260,6 +262,13 @@ wsx_tls_client_ctx(const struct wsx_tls_client_opts *o, struct wsx_err *err)
 	if (!ctx)
 		return NULL;
 	ctx->verify = !o->insecure;
+	if (o->pins && o->pins->n) {
+		ctx->pins.sha256 =
+			xmalloc(o->pins->n * sizeof(*ctx->pins.sha256));
+		memcpy(ctx->pins.sha256, o->pins->sha256,
+		       o->pins->n * sizeof(*ctx->pins.sha256));
+		ctx->pins.n = o->pins->n;
+	}
 	SSL_CTX_set_verify(ctx->ssl,
 			   ctx->verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
 			   NULL);

@@ -1017,6 +1017,164 @@ expand_dir(char *out, size_t cap, const char *pattern)
 	out[n < cap ? n : cap - 1] = '\0';
 }
 
+/* --- --pinnedpubkey ------------------------------------------------------ */
+
+/* The pin of the public key in a PEM certificate file, base64. */
+static void
+cert_pin(const char *cert, char b64[45], const char *pub_pem,
+	 const char *pub_der)
+{
+	FILE *f = fopen(path(cert), "r");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL, sha[32];
+	unsigned len = 0;
+	int n;
+
+	if (f)
+		fclose(f);
+	if (!x || (n = i2d_PUBKEY(X509_get0_pubkey(x), &der)) <= 0 ||
+	    EVP_Digest(der, (size_t)n, sha, &len, EVP_sha256(), NULL) != 1)
+		die("cert_pin");
+	EVP_EncodeBlock((unsigned char *)b64, sha, 32);
+	if (pub_pem) {
+		f = fopen(path(pub_pem), "w");
+		if (!f || !PEM_write_PUBKEY(f, X509_get0_pubkey(x)) ||
+		    fclose(f))
+			die(pub_pem);
+	}
+	if (pub_der) {
+		f = fopen(path(pub_der), "w");
+		if (!f || fwrite(der, 1, (size_t)n, f) != (size_t)n ||
+		    fclose(f))
+			die(pub_der);
+	}
+	OPENSSL_free(der);
+	X509_free(x);
+}
+
+static struct wsx_tls_ctx *
+pinned_ctx(const char *cacert, const char *pins)
+{
+	struct wsx_tls_client_opts o = { 0 };
+	struct wsx_tls_pins p = { NULL, 0 };
+	struct wsx_tls_ctx *ctx;
+	struct wsx_err err = { 0 };
+
+	if (wsx_tls_pins_parse(&p, pins, &err)) {
+		diag("pins '%s': %s", pins, err.msg);
+		exit(99);
+	}
+	if (!strcmp(cacert, "-k"))
+		o.insecure = true;
+	else
+		o.cacert = path(cacert);
+	o.pins = &p;
+	ctx = wsx_tls_client_ctx(&o, &err);
+	wsx_tls_pins_release(&p); /* the context keeps a copy */
+	if (!ctx)
+		die("pinned client context");
+	return ctx;
+}
+
+static void
+test_pins(void)
+{
+	static const char *const bad[] = {
+		"sha256//",
+		"sha256//abc",
+		"sha256//AAAA",
+		"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=;",
+		"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=;AAAA",
+		"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA!=",
+	};
+	struct wsx_tls_ctx *sctx = server_ctx("server.pem", "server.key", NULL);
+	struct wsx_tls_ctx *cctx;
+	struct wsx_tls_pins p = { NULL, 0 };
+	struct wsx_err err = { 0 };
+	char pin[45], ca_pin[45], arg[200], want[300], text[1024];
+	struct end c, s;
+
+	cert_pin("server.pem", pin, "server-pub.pem", "server-pub.der");
+	cert_pin("ca.pem", ca_pin, NULL, NULL);
+
+	snprintf(arg, sizeof(arg), "sha256//%s;sha256//%s", ca_pin, pin);
+	ok(!wsx_tls_pins_parse(&p, arg, &err) && p.n == 2,
+	   "pins: two, joined by ';'");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		ok(wsx_tls_pins_parse(&p, bad[i], &err) == -1 &&
+			   err.code == WSX_EXIT_USAGE && p.n == 2 &&
+			   (strstr(err.msg, "is not sha256//") ||
+			    strstr(err.msg, "an empty pin in")),
+		   "pins: '%s' is a usage error, the pins stay ('%s')", bad[i],
+		   err.msg);
+	}
+	ok(!wsx_tls_pins_parse(&p, path("server-pub.der"), &err) && p.n == 1,
+	   "pins: a DER public key file");
+	ok(wsx_tls_pins_parse(&p, path("server.pem"), &err) == -1 &&
+		   strstr(err.msg, "no public key in"),
+	   "pins: a certificate is not a public key file ('%s')", err.msg);
+	ok(wsx_tls_pins_parse(&p, path("none"), &err) == -1 &&
+		   strstr(err.msg, "No such file"),
+	   "pins: a missing file ('%s')", err.msg);
+	wsx_tls_pins_release(&p);
+
+	/* the key matches: established, and -v says so */
+	cctx = pinned_ctx("ca.pem", arg);
+	connect_pair(&c, &s, cctx, sctx, "localhost", 0);
+	ok(wsx_tls_established(c.t) && wsx_tls_established(s.t),
+	   "pins: the second of two matches: connects");
+	snprintf(want, sizeof(want), "public key pinned: sha256//%s matches",
+		 pin);
+	ok(wsx_tls_describe(c.t, text, sizeof(text)) > 0 && strstr(text, want),
+	   "pins: described as matched");
+	exchange(&c, &s, "pins");
+	end_release(&c);
+	end_release(&s);
+	wsx_tls_ctx_free(cctx);
+
+	/* a PEM file, and -k */
+	cctx = pinned_ctx("-k", path("server-pub.pem"));
+	connect_pair(&c, &s, cctx, sctx, "localhost", 0);
+	ok(wsx_tls_established(c.t), "pins: a PEM key file, with -k");
+	end_release(&c);
+	end_release(&s);
+	wsx_tls_ctx_free(cctx);
+
+	/* another key: fails, naming the server's pin, nothing written */
+	snprintf(want, sizeof(want),
+		 "TLS: the server's public key does not match "
+		 "--pinnedpubkey (it is sha256//%s)",
+		 pin);
+	for (int k = 0; k < 2; k++) {
+		snprintf(arg, sizeof(arg), "sha256//%s", ca_pin);
+		cctx = pinned_ctx(k ? "-k" : "ca.pem", arg);
+		end_init(&c, wsx_tls_new(cctx, "localhost"));
+		end_init(&s, wsx_tls_new(sctx, NULL));
+		/* written while the handshake is under way: must not go */
+		is_int(wsx_tls_write(c.t, "secret", 6), 0,
+		       "pins%s: a write waits for the handshake",
+		       k ? " -k" : "");
+		pump(&c, &s, 0);
+		ok(c.failed && !wsx_tls_established(c.t),
+		   "pins%s: another key fails", k ? " -k" : "");
+		is_str(wsx_tls_error(c.t), want,
+		       "pins%s: says the server's pin", k ? " -k" : "");
+		is_int(wsx_tls_write(c.t, "secret", 6), -1,
+		       "pins%s: no write after", k ? " -k" : "");
+		pump(&c, &s, 0);
+		is_int(s.len, 0, "pins%s: the server got no plaintext",
+		       k ? " -k" : "");
+		end_release(&c);
+		end_release(&s);
+		wsx_tls_ctx_free(cctx);
+	}
+	unlink(path("server-pub.pem"));
+	unlink(path("server-pub.der"));
+	wsx_tls_ctx_free(sctx);
+}
+
 static void
 test_contexts(void)
 {
@@ -1090,7 +1248,9 @@ test_contexts(void)
 			struct wsx_tls_client_opts o = { *ca ? ca : NULL,
 							 *cert ? cert : NULL,
 							 *key ? key : NULL,
-							 cases[i].alpn, false };
+							 cases[i].alpn,
+							 false,
+							 NULL };
 
 			ctx = wsx_tls_client_ctx(&o, &err);
 		}
@@ -1187,6 +1347,7 @@ main(void)
 	test_versions();
 	test_not_tls();
 	test_random();
+	test_pins();
 	test_contexts();
 	test_threads();
 	remove_files();
