@@ -59,13 +59,14 @@
 const struct chk_case chk_cases[] = {
 	HS("0.1", 0,
 	   "a valid upgrade: 101 with the right Sec-WebSocket-Accept"),
-	HS("0.2", 1, "Sec-WebSocket-Version: 99: 426 naming version 13"),
+	HS("0.2", 1, "Sec-WebSocket-Version: 99: refused, with 426"),
 	HS("0.3", 2, "no Sec-WebSocket-Key: refused with a 4xx"),
 	HS("0.4", 3, "a Sec-WebSocket-Key of 5 bytes: refused with a 4xx"),
 	HS("0.5", 4, "Connection: keep-alive, Upgrade (a token list): 101"),
 	HS("0.6", 5, "header names and values in other cases: 101"),
 	HS("0.7", 6, "a POST upgrade request: refused with a 4xx"),
-	HS("0.8", 7, "no Upgrade header: refused with a 4xx"),
+	HS("0.8", 7, "no Upgrade header: no 101 (a 4xx, or plain HTTP)"),
+	HS("0.9", 8, "a refused version names 13 in Sec-WebSocket-Version"),
 
 	LEN("1.1.1", "t", 0, "text message of 0 bytes echoed"),
 	LEN("1.1.2", "t", 125, "text message of 125 bytes (7-bit length)"),
@@ -287,12 +288,12 @@ const struct chk_case chk_cases[] = {
 	{ "7.2.3", "close", "5.5.1", false,
 	  "a close reason of 123 bytes (the most): answered", close_raw,
 	  S("\x03\xe8"
-	    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123"),
+	    "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012"),
 	  0 },
 	{ "7.2.4", "close", "5.5", false,
 	  "a close payload of 126 bytes: close 1002", close_raw,
 	  S("\x03\xe8"
-	    "01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234"),
+	    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123"),
 	  1002 },
 	{ "7.2.5", "close", "8.1", false,
 	  "a close reason that is not UTF-8: close 1007", close_raw,

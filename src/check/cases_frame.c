@@ -51,7 +51,8 @@ enum {
 	HS_CONN_LIST,
 	HS_CASE,
 	HS_POST,
-	HS_NO_UPGRADE
+	HS_NO_UPGRADE,
+	HS_VERSION_HEADER,
 };
 
 static bool
@@ -106,7 +107,8 @@ CASE(hs_request)
 			  : k->n == HS_BAD_KEY
 				  ? "Sec-WebSocket-Key: c2hvcnQ=\r\n"
 				  : "Sec-WebSocket-Key: " KEY "\r\n";
-	const char *version = k->n == HS_VERSION ? "99" : "13";
+	const char *version =
+		k->n == HS_VERSION || k->n == HS_VERSION_HEADER ? "99" : "13";
 	bool ok = k->n == HS_OK || k->n == HS_CONN_LIST || k->n == HS_CASE;
 	char req[4096], head[8192], v[128];
 	int status;
@@ -122,6 +124,10 @@ CASE(hs_request)
 		 key, version, k->n == HS_POST ? "Content-Length: 0\r\n" : "");
 	chk_conn_write(&x->conn, req, strlen(req));
 	status = chk_conn_http(&x->conn, head, sizeof(head));
+	if (status < 0 && k->n == HS_NO_UPGRADE) {
+		chk_info(x, "answered as plain HTTP: %s", x->conn.why);
+		return;
+	}
 	if (status < 0) {
 		chk_fail(x, ok ? "101 Switching Protocols" : "an HTTP 4xx",
 			 "%s", x->conn.why);
@@ -137,21 +143,29 @@ CASE(hs_request)
 			chk_close(x, 1000);
 		return;
 	}
-	if (status < 400 || status > 499) {
-		chk_fail(x, k->n == HS_VERSION ? "HTTP 426" : "an HTTP 4xx",
-			 "HTTP %d", status);
+	if (status == 101) {
+		chk_fail(x, "a refusal", "101 Switching Protocols");
 		return;
 	}
-	if (k->n != HS_VERSION)
+	if (k->n == HS_NO_UPGRADE && (status < 400 || status > 499)) {
+		/* without Upgrade it is plain HTTP: the server's own business
+		 */
+		chk_info(x, "answered as plain HTTP: %d", status);
 		return;
-	/* 4.4: the versions the server speaks, and "such as" 426 */
+	}
+	if (status < 400 || status > 499) {
+		chk_fail(x, "an HTTP 4xx", "HTTP %d", status);
+		return;
+	}
+	if (k->n == HS_VERSION && status != 426)
+		chk_weak(x, "HTTP 426 (\"such as\" in 4.4)", "HTTP %d", status);
+	if (k->n != HS_VERSION_HEADER)
+		return;
+	/* 4.4: a refusal MUST name the versions the server speaks */
 	if (!chk_http_header(head, "Sec-WebSocket-Version", v, sizeof(v)) ||
 	    !hs_has_token(v, "13"))
-		chk_fail(x, "HTTP 426 with Sec-WebSocket-Version: 13",
-			 "HTTP %d without Sec-WebSocket-Version: 13", status);
-	else if (status != 426)
-		chk_weak(x, "HTTP 426 with Sec-WebSocket-Version: 13",
-			 "HTTP %d", status);
+		chk_fail(x, "Sec-WebSocket-Version: 13 in the refusal",
+			 "HTTP %d without it", status);
 }
 
 /* --- framing ---------------------------------------------------------- */
@@ -215,12 +229,27 @@ CASE(fr_nonminimal)
 
 CASE(fr_topbit)
 {
+	struct chk_ev ev;
+	char got[200];
+
 	(void)k;
 	if (!chk_open(x))
 		return;
 	chk_conn_send(&x->conn, CHK_FIN | WS_OP_BINARY, "abcde", 5,
 		      CHK_LEN_TOPBIT);
-	chk_want_fail(x, 1002, 1009);
+	chk_next(x, &ev, 0);
+	chk_ev_describe(&ev, got, sizeof(got));
+	if (ev.type == CHK_EV_TIMEOUT)
+		/* a server with no size limit waits for 2^63 bytes: the
+		 * RFC binds the sender here, but the wait is a weakness */
+		chk_weak(x, "close 1002 or 1009",
+			 "no answer: it waits for "
+			 "the payload");
+	else if (ev.type == CHK_EV_EOF)
+		chk_weak(x, "close 1002 or 1009", "%s", got);
+	else if (ev.type != CHK_EV_CLOSE ||
+		 (ev.code != 1002 && ev.code != 1009))
+		chk_fail(x, "close 1002 or 1009", "%s", got);
 }
 
 CASE(fr_unmasked)

@@ -96,8 +96,9 @@ chk_conn_open(struct chk_conn *c, const struct chk_target *t)
 	}
 	freeaddrinfo(res);
 	if (c->fd < 0) {
-		snprintf(c->why, sizeof(c->why), "cannot connect to %.80s:%u: %s",
-			 t->host, t->port, strerror(err));
+		snprintf(c->why, sizeof(c->why),
+			 "cannot connect to %.80s:%u: %s", t->host, t->port,
+			 strerror(err));
 		return -1;
 	}
 	return 0;
