@@ -238,6 +238,7 @@ chk_report_junit(FILE *out, const char *url, const struct chk_row *rows,
 					a[0] ? "; expected " : "", a);
 			fprintf(out, "    </testcase>\n");
 		}
+		fprintf(out, "  </testsuite>\n");
 	}
 	fprintf(out, "</testsuites>\n");
 	return ferror(out) ? -1 : 0;

@@ -47,9 +47,7 @@ static const struct wsx_opt check_opts[] = {
 	{ OPT_NO_ECHO, "no-echo", NULL,
 	  "it does not: run only the cases that need no echo" },
 	{ OPT_TIMEOUT, "timeout", "SECS", "the longest a case may take (2)" },
-	{ OPT_CASE, "case", "GLOB",
-	  "run only the cases whose id, id prefix or group matches "
-	  "(repeatable)" },
+	{ OPT_CASE, "case", "GLOB", "run only these cases (repeatable)" },
 	{ OPT_SKIP, "skip", "GLOB", "leave these cases out (repeatable)" },
 	{ OPT_LIST, "list", NULL, "list the cases and exit" },
 	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
@@ -221,12 +219,6 @@ check_run(const struct wsx_cmd *cmd, int argc, char **argv)
 						      : "too many arguments");
 		goto out;
 	}
-	if (check_target(&t, argv[first], &err) ||
-	    check_preflight(&t, o.timeout_us, &err)) {
-		status = cmd_fail(cmd, &err);
-		goto out;
-	}
-
 	rows = xcalloc(chk_ncases, sizeof(*rows));
 	for (size_t i = 0; i < chk_ncases; i++)
 		if (chk_selected(&chk_cases[i], o.cases, o.ncases, o.skips,
@@ -236,6 +228,12 @@ check_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		status = cmd_usage(cmd, "no case matches --case and --skip");
 		goto out;
 	}
+	if (check_target(&t, argv[first], &err) ||
+	    check_preflight(&t, o.timeout_us, &err)) {
+		status = cmd_fail(cmd, &err);
+		goto out;
+	}
+
 	progress = isatty(STDERR_FILENO) && !common.quiet;
 	start = wsx_now_us();
 	for (size_t i = 0; i < n; i++) {
