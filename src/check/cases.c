@@ -256,6 +256,18 @@ const struct chk_case chk_cases[] = {
 	  S("\xce\xba\xf4"
 	    "\x90\x80\x80"),
 	  -3 },
+	{ "6.4.3", "utf8", "8.1", false,
+	  "a surrogate split across fragments after byte 1: close 1007",
+	  utf8_frags, S("\xce\xba\xed\xa0\x80"), -1 },
+	{ "6.4.4", "utf8", "8.1", false,
+	  "a surrogate split across fragments after byte 2: close 1007",
+	  utf8_frags, S("\xce\xba\xed\xa0\x80"), -2 },
+	{ "6.4.5", "utf8", "8.1", false,
+	  "a surrogate split across fragments after byte 3: close 1007",
+	  utf8_frags, S("\xce\xba\xed\xa0\x80"), -3 },
+	{ "6.4.6", "utf8", "8.1", false,
+	  "a surrogate split across fragments after byte 4: close 1007",
+	  utf8_frags, S("\xce\xba\xed\xa0\x80"), -4 },
 	{ "6.5.1", "utf8", "8.1", false,
 	  "invalid in the first fragment: fail before the last", utf8_fail_fast,
 	  S(KOSME "\xed\xa0\x80"

@@ -46,8 +46,8 @@ CASE(utf8_split)
 }
 
 /*
- * Text in fragments of k->n bytes: echoed when valid (k->data's first
- * byte... no: the table says), failed with 1007 when not.
+ * k->n > 0: valid text in fragments of k->n bytes, echoed. k->n < 0:
+ * invalid text in two fragments split after byte -k->n, failed with 1007.
  */
 CASE(utf8_frags)
 {

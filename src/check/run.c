@@ -98,7 +98,7 @@ chk_run_case(const struct chk_target *t, uint64_t timeout_us,
 bool
 chk_open(struct chk_ctx *x)
 {
-	char req[4096], head[8192], accept[WS_ACCEPT_LEN];
+	char req[4096], head[8192];
 	int status;
 
 	if (chk_conn_open(&x->conn, x->target))
@@ -117,7 +117,6 @@ chk_open(struct chk_ctx *x)
 	if (status != 101)
 		return chk_fail(x, "101 Switching Protocols", "HTTP %d",
 				status);
-	(void)accept;
 	return true;
 }
 
