@@ -51,6 +51,14 @@
 	{                                                                      \
 		id, "limits", "10.4", true, desc, limit_size, NULL, step, n    \
 	}
+#define DFL(id, echo, desc, fn, data, len, n)                                  \
+	{                                                                      \
+		id, "compression", "RFC 7692", echo, desc, fn, data, len, n    \
+	}
+#define DFLS(id, echo, desc, fn, s, n)                                         \
+	{                                                                      \
+		id, "compression", "RFC 7692", echo, desc, fn, S(s), n         \
+	}
 
 /* U+03BA U+20AC U+1D11E: a 2-, a 3- and a 4-byte sequence */
 #define KAPPA_EURO_CLEF "\xce\xba\xe2\x82\xac\xf0\x9d\x84\x9e"
@@ -342,6 +350,45 @@ const struct chk_case chk_cases[] = {
 	LIMIT("9.1.3", 16777216, 0, "binary message of 16 MiB"),
 	LIMIT("9.2.1", 4194304, 65536, "4 MiB of binary in 64 KiB fragments"),
 	LIMIT("9.2.2", 1048576, 1024, "1 MiB of binary in 1 KiB fragments"),
+
+	DFL("12.1", true,
+	    "offer with client_max_window_bits: a valid answer, a round trip",
+	    dfl_negotiate, "permessage-deflate; client_max_window_bits", 0, 0),
+	DFL("12.2", true,
+	    "offer with server_no_context_takeover: answered with it",
+	    dfl_negotiate, "permessage-deflate; server_no_context_takeover", 0,
+	    1),
+	DFL("12.3", true,
+	    "offer with server_max_window_bits=10: answered with 10 or less",
+	    dfl_negotiate, "permessage-deflate; server_max_window_bits=10", 0,
+	    10),
+	DFL("12.4", false, "an offer with an unknown parameter: declined",
+	    dfl_decline, "permessage-deflate; x-unknown=1", 1, 0),
+	DFL("12.5", false,
+	    "two offers, the first with window bits 7: not that one",
+	    dfl_decline,
+	    "permessage-deflate; server_max_window_bits=7, permessage-deflate",
+	    2, 0),
+	DFL("13.1", true, "a compressed text message echoed", dfl_echo,
+	    "Hello, Hello, Hello, compressed world", 1, 0),
+	DFL("13.2", true, "a compressed binary message of 64 KiB echoed",
+	    dfl_echo, NULL, 1, 65536),
+	DFL("13.3", true,
+	    "a compressed message in 3 fragments (RSV1 on the first)", dfl_echo,
+	    NULL, 3, 4096),
+	DFL("13.4", true, "an uncompressed message on a deflate connection",
+	    dfl_plain, NULL, 0, 0),
+	DFL("13.5", true, "ten compressed messages with context takeover",
+	    dfl_ten, NULL, 0, 0),
+	DFL("13.6", false, "RSV1 on a continuation frame: close 1002", dfl_bad,
+	    NULL, 0, 0),
+	DFL("13.7", false, "RSV1 on a ping: close 1002", dfl_bad, NULL, 0, 1),
+	DFLS("13.8", false,
+	     "compressed text that inflates to invalid UTF-8: close 1007",
+	     dfl_bad, KOSME "\xed\xa0\x80", 2),
+	DFLS("13.9", false,
+	     "RSV1 on bytes that are not deflate: close 1007 or 1002", dfl_bad,
+	     "\xff\xff\xff\xff\xff\xff", 3),
 };
 
 const size_t chk_ncases = sizeof(chk_cases) / sizeof(chk_cases[0]);

@@ -43,6 +43,14 @@ CASE(close_after_echo);
 CASE(close_bad_code);
 CASE(limit_size);
 
+/* cases_deflate.c */
+CASE(dfl_negotiate);
+CASE(dfl_decline);
+CASE(dfl_echo);
+CASE(dfl_plain);
+CASE(dfl_ten);
+CASE(dfl_bad);
+
 /* Fill len bytes with a pattern (text-safe when text). */
 void chk_pattern(unsigned char *p, size_t len, bool text);
 /* Sleep ms milliseconds, never past the case's deadline. */

@@ -89,9 +89,13 @@ chk_run_case(const struct chk_target *t, uint64_t timeout_us,
 	memset(r, 0, sizeof(*r));
 	chk_conn_init(&x.conn);
 	x.conn.deadline_us = start + timeout_us;
+	wsx_buf_init(&x.inflated, 0, CHK_MAX_FRAME);
 	k->run(&x, k);
 	chk_conn_release(&x.conn);
 	free(x.msg);
+	if (x.deflate)
+		ws_deflate_release(&x.dfl);
+	wsx_buf_release(&x.inflated);
 	r->us = wsx_now_us() - start;
 }
 
@@ -107,8 +111,10 @@ chk_open(struct chk_ctx *x)
 		 "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
 		 "Connection: Upgrade\r\n"
 		 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-		 "Sec-WebSocket-Version: 13\r\n\r\n",
-		 x->target->path, x->target->hostport);
+		 "Sec-WebSocket-Version: 13\r\n%s%s%s\r\n",
+		 x->target->path, x->target->hostport,
+		 x->offer ? "Sec-WebSocket-Extensions: " : "",
+		 x->offer ? x->offer : "", x->offer ? "\r\n" : "");
 	chk_conn_write(&x->conn, req, strlen(req));
 	status = chk_conn_http(&x->conn, head, sizeof(head));
 	if (status < 0)
@@ -117,6 +123,9 @@ chk_open(struct chk_ctx *x)
 	if (status != 101)
 		return chk_fail(x, "101 Switching Protocols", "HTTP %d",
 				status);
+	if (!chk_http_header(head, "Sec-WebSocket-Extensions", x->ext,
+			     sizeof(x->ext)))
+		x->ext[0] = '\0';
 	return true;
 }
 
@@ -151,7 +160,8 @@ chk_frame_event(struct chk_ctx *x, const struct chk_frame *f, struct chk_ev *ev)
 {
 	if (f->masked)
 		return chk_bad(ev, "a masked frame from the server"), true;
-	if (f->rsv)
+	if (f->rsv && !(x->deflate && f->rsv == WS_RSV1 &&
+			(f->opcode == WS_OP_TEXT || f->opcode == WS_OP_BINARY)))
 		return chk_bad(ev, "a frame with RSV bits set"), true;
 	switch (f->opcode) {
 	case WS_OP_PING:
@@ -182,6 +192,7 @@ chk_frame_event(struct chk_ctx *x, const struct chk_frame *f, struct chk_ev *ev)
 				       "a new message inside a fragmented one"),
 			       true;
 		x->msg_op = f->opcode;
+		x->msg_deflated = f->rsv;
 		x->msg_len = 0;
 		break;
 	case WS_OP_CONT:
@@ -201,6 +212,18 @@ chk_frame_event(struct chk_ctx *x, const struct chk_frame *f, struct chk_ev *ev)
 	ev->data = x->msg;
 	ev->len = x->msg_len;
 	x->msg_op = 0;
+	if (x->msg_deflated) {
+		size_t total = 0;
+
+		wsx_buf_clear(&x->inflated);
+		if (ws_deflate_decompress(&x->dfl, x->msg, x->msg_len, true,
+					  &x->inflated, &total))
+			return chk_bad(ev, "a compressed message that does "
+					   "not inflate"),
+			       true;
+		ev->data = wsx_buf_data(&x->inflated);
+		ev->len = x->inflated.len;
+	}
 	return true;
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "check/conn.h"
+#include "util/buf.h"
+#include "ws/deflate.h"
 #include "ws/frame.h"
 
 enum chk_verdict {
@@ -42,7 +44,7 @@ struct chk_case {
 	void (*run)(struct chk_ctx *x, const struct chk_case *k);
 	const char *data; /* the case's payload, for table-driven ones */
 	size_t len;
-	long n; /* a number for table-driven ones: a length, a code */
+	long n;	      /* a number for table-driven ones: a length, a code */
 };
 
 /* Every case, in order, and how many. */
@@ -56,7 +58,13 @@ struct chk_ctx {
 	struct chk_result *r;
 	unsigned char *msg; /* a message being reassembled */
 	size_t msg_len, msg_cap;
-	uint8_t msg_op; /* its opcode while it is partial, else 0 */
+	uint8_t msg_op;	   /* its opcode while it is partial, else 0 */
+	bool msg_deflated; /* its first frame had RSV1 */
+	const char *offer; /* Sec-WebSocket-Extensions for chk_open, or NULL */
+	char ext[256];	   /* the 101's Sec-WebSocket-Extensions, or "" */
+	bool deflate;	   /* permessage-deflate is in use: dfl is set up */
+	struct ws_deflate dfl;
+	struct wsx_buf inflated; /* a compressed message, inflated */
 	unsigned char ctl[WS_FRAME_MAX_CONTROL]; /* a control frame's data */
 };
 

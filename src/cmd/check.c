@@ -32,10 +32,11 @@ enum {
 	OPT_LIST,
 	OPT_JSON,
 	OPT_JUNIT,
+	OPT_COMPRESS,
 };
 
 struct check_opts {
-	bool no_echo, list, json;
+	bool no_echo, list, json, compress;
 	uint64_t timeout_us;
 	const char **cases, **skips;
 	size_t ncases, nskips;
@@ -49,6 +50,8 @@ static const struct wsx_opt check_opts[] = {
 	{ OPT_TIMEOUT, "timeout", "SECS", "the longest a case may take (2)" },
 	{ OPT_CASE, "case", "GLOB", "run only these cases (repeatable)" },
 	{ OPT_SKIP, "skip", "GLOB", "leave these cases out (repeatable)" },
+	{ OPT_COMPRESS, "compress", NULL,
+	  "also check permessage-deflate (RFC 7692)" },
 	{ OPT_LIST, "list", NULL, "list the cases and exit" },
 	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
 	{ OPT_JUNIT, "junit", "FILE", "also write the report as JUnit XML" },
@@ -95,6 +98,9 @@ check_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_LIST:
 		o->list = true;
 		return 0;
+	case OPT_COMPRESS:
+		o->compress = true;
+		return 0;
 	case OPT_JSON:
 		o->json = true;
 		return 0;
@@ -111,13 +117,23 @@ static const struct wsx_optgroup check_group = {
 	.set = check_opt_set,
 };
 
+/* Selected by --case and --skip, and a compression case only with
+ * --compress. */
+static bool
+check_selected(const struct check_opts *o, const struct chk_case *k)
+{
+	if (!o->compress && !strcmp(k->group, "compression"))
+		return false;
+	return chk_selected(k, o->cases, o->ncases, o->skips, o->nskips);
+}
+
 static void
 check_list(const struct check_opts *o)
 {
 	for (size_t i = 0; i < chk_ncases; i++) {
 		const struct chk_case *k = &chk_cases[i];
 
-		if (chk_selected(k, o->cases, o->ncases, o->skips, o->nskips))
+		if (check_selected(o, k))
 			printf("%-7s %-13s %-6s %s%s\n", k->id, k->group,
 			       k->section, k->desc, k->echo ? " [echo]" : "");
 	}
@@ -221,8 +237,7 @@ check_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	}
 	rows = xcalloc(chk_ncases, sizeof(*rows));
 	for (size_t i = 0; i < chk_ncases; i++)
-		if (chk_selected(&chk_cases[i], o.cases, o.ncases, o.skips,
-				 o.nskips))
+		if (check_selected(&o, &chk_cases[i]))
 			rows[n++].k = &chk_cases[i];
 	if (!n) {
 		status = cmd_usage(cmd, "no case matches --case and --skip");
@@ -294,8 +309,9 @@ const struct wsx_cmd cmd_check = {
 		"opcodes, fragmentation, UTF-8, close, limits. Each case gets a verdict:\n"
 		"pass, fail (with what was expected and what came), non-strict (allowed,\n"
 		"but weaker) or info. The server must echo (--no-echo runs only the\n"
-		"cases that need no echo). ws:// only. Exit status 1 when any case\n"
-		"failed, 3 or 4 when the server cannot be reached or will not upgrade.",
+		"cases that need no echo); --compress adds permessage-deflate. ws://\n"
+		"only. Exit status 1 when any case failed, 3 or 4 when the server\n"
+		"cannot be reached or will not upgrade.",
 	.examples =
 		"  wsx check ws://127.0.0.1:8080/\n"
 		"  wsx check --case '6.*' --skip 6.5.2 ws://127.0.0.1:8080/\n"

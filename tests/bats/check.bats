@@ -171,3 +171,31 @@ print(fails[0].get("message"))' "$BATS_TEST_TMPDIR/j.xml"
 	run --separate-stderr "$WSX" check wss://127.0.0.1:1/
 	assert_failure 2
 }
+
+@test "check: --compress passes permessage-deflate on wsx serve --compress, Python websockets and Node ws" {
+	start_wsx_echo --compress
+	check_json --compress --case compression
+	assert_success
+	assert_equal "$(ids pass | wc -w)" 14
+	stop_servers
+	start_server py "$PYTHON" "$HELPERS/py_echo_server.py"
+	check_json --compress --case compression
+	assert_success
+	assert_equal "$(ids pass | wc -w)" 14
+	stop_servers
+	start_server node node "$HELPERS/node_echo_server.js" --deflate
+	check_json --compress --case compression
+	assert_success
+	assert_equal "$(ids pass | wc -w)" 14
+}
+
+@test "check: without --compress no deflate case runs; a server that declines it gets info" {
+	run "$WSX" check --list
+	assert_success
+	refute_output --regexp '^1[23]\.'
+	start_wsx_echo
+	check_json --compress --case 12.1 --case 13.1 --case 12.4
+	assert_success
+	assert_equal "$(ids info)" "12.1 13.1"
+	assert_equal "$(ids pass)" "12.4"
+}
