@@ -101,7 +101,7 @@ CASE(dfl_negotiate)
 	}
 	dfl_send(x, WS_OP_TEXT, msg, strlen(msg), 1, 0);
 	if (chk_want_msg(x, WS_OP_TEXT, msg, strlen(msg)))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* An offer the server must decline (RFC 7692 5): no permessage-deflate
@@ -137,7 +137,7 @@ CASE(dfl_decline)
 		chk_fail(x, "the offer declined",
 			 "Sec-WebSocket-Extensions: %.80s", x->ext);
 	else
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* 13.*: k->n bytes (or k->data) compressed, in k->len frames, echoed. */
@@ -155,7 +155,7 @@ CASE(dfl_echo)
 		dfl_send(x, text ? WS_OP_TEXT : WS_OP_BINARY, p, len, k->len,
 			 0);
 		if (chk_want_msg(x, text ? WS_OP_TEXT : WS_OP_BINARY, p, len))
-			chk_close(x, 1000);
+			chk_finish(x);
 	}
 	free(p);
 }
@@ -167,7 +167,7 @@ CASE(dfl_plain)
 		return;
 	chk_send(x, CHK_FIN | WS_OP_TEXT, "not compressed", 14);
 	if (chk_want_msg(x, WS_OP_TEXT, "not compressed", 14))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* Ten messages, the compressor's context kept from one to the next. */
@@ -187,7 +187,7 @@ CASE(dfl_ten)
 		if (!chk_want_msg(x, WS_OP_TEXT, msg, strlen(msg)))
 			return;
 	}
-	chk_close(x, 1000);
+	chk_finish(x);
 }
 
 /* Wrong on a deflate connection: k->n selects what. */

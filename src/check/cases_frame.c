@@ -140,7 +140,7 @@ CASE(hs_request)
 		else if (k->n == HS_OK)
 			hs_check_101(x, head);
 		if (status == 101)
-			chk_close(x, 1000);
+			chk_finish(x);
 		return;
 	}
 	if (status == 101) {
@@ -181,7 +181,7 @@ CASE(fr_len)
 	if (chk_open(x)) {
 		chk_send(x, CHK_FIN | op, p, (size_t)k->n);
 		if (chk_want_msg(x, op, p, (size_t)k->n))
-			chk_close(x, 1000);
+			chk_finish(x);
 	}
 	free(p);
 }
@@ -201,7 +201,7 @@ CASE(fr_chunked)
 				       n - off < chunk ? n - off : chunk);
 		free(bytes);
 		if (chk_want_msg(x, WS_OP_TEXT, p, len))
-			chk_close(x, 1000);
+			chk_finish(x);
 	}
 	free(p);
 }
@@ -284,7 +284,7 @@ CASE(fr_bytewise)
 		return;
 	chk_write_bytewise(x, CHK_FIN | WS_OP_TEXT, "one byte at a time", 18);
 	if (chk_want_msg(x, WS_OP_TEXT, "one byte at a time", 18))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* --- pings and pongs ---------------------------------------------------- */
@@ -303,7 +303,7 @@ CASE(ping_echo)
 		return;
 	chk_send(x, CHK_FIN | WS_OP_PING, p, len);
 	if (chk_want_pong(x, p, len))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 CASE(ping_bytewise)
@@ -316,7 +316,7 @@ CASE(ping_bytewise)
 		return;
 	chk_write_bytewise(x, CHK_FIN | WS_OP_PING, p, sizeof(p));
 	if (chk_want_pong(x, p, sizeof(p)))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 CASE(ping_too_long)
@@ -336,7 +336,7 @@ CASE(pong_unsolicited)
 	if (!chk_open(x))
 		return;
 	chk_send(x, CHK_FIN | WS_OP_PONG, k->data, k->len);
-	chk_close(x, 1000);
+	chk_finish(x);
 }
 
 CASE(pong_then_ping)
@@ -347,7 +347,7 @@ CASE(pong_then_ping)
 	chk_send(x, CHK_FIN | WS_OP_PONG, "unsolicited", 11);
 	chk_send(x, CHK_FIN | WS_OP_PING, "solicited", 9);
 	if (chk_want_pong(x, "solicited", 9))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* 5.5.3: a server may answer only the latest of pings it has not
@@ -380,7 +380,7 @@ CASE(ping_ten)
 	if (seen != 10)
 		chk_weak(x, "ten pongs",
 			 "%d pongs, the last one for the last ping", seen);
-	chk_close(x, 1000);
+	chk_finish(x);
 }
 
 /* --- reserved bits and opcodes ----------------------------------------- */
@@ -415,7 +415,7 @@ CASE(frag_text)
 	chk_send(x, WS_OP_TEXT, "fragment1", 9);
 	chk_send(x, CHK_FIN | WS_OP_CONT, "fragment2", 9);
 	if (chk_want_msg(x, WS_OP_TEXT, "fragment1fragment2", 18))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* Three fragments with a ping between each (k->n ms apart): pongs and
@@ -456,7 +456,7 @@ CASE(frag_ping_between)
 			return;
 		}
 	}
-	chk_close(x, 1000);
+	chk_finish(x);
 }
 
 /* k->n bytes of binary, one fragment per byte. */
@@ -473,7 +473,7 @@ CASE(frag_bytes)
 					 (i ? WS_OP_CONT : WS_OP_BINARY),
 				 p + i, 1);
 		if (chk_want_msg(x, WS_OP_BINARY, p, n))
-			chk_close(x, 1000);
+			chk_finish(x);
 	}
 	free(p);
 }
@@ -487,7 +487,7 @@ CASE(frag_empty)
 	chk_send(x, WS_OP_CONT, "", 0);
 	chk_send(x, CHK_FIN | WS_OP_CONT, "", 0);
 	if (chk_want_msg(x, WS_OP_TEXT, "", 0))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* Frames that break fragmentation: k->data holds first bytes, one per

@@ -21,7 +21,7 @@ CASE(utf8_valid)
 		return;
 	chk_send(x, CHK_FIN | WS_OP_TEXT, k->data, k->len);
 	if (chk_want_msg(x, WS_OP_TEXT, k->data, k->len))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 CASE(utf8_invalid)
@@ -42,7 +42,7 @@ CASE(utf8_split)
 	chk_send(x, WS_OP_TEXT, k->data, at);
 	chk_send(x, CHK_FIN | WS_OP_CONT, k->data + at, k->len - at);
 	if (chk_want_msg(x, WS_OP_TEXT, k->data, k->len))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /*
@@ -74,7 +74,7 @@ CASE(utf8_frags)
 			 k->data + off, n);
 	}
 	if (chk_want_msg(x, WS_OP_TEXT, k->data, k->len))
-		chk_close(x, 1000);
+		chk_finish(x);
 }
 
 /* How long a server gets to fail fast before the rest is sent. */
@@ -261,7 +261,7 @@ CASE(limit_size)
 		chk_ev_describe(&ev, got, sizeof(got));
 		if (ev.type == CHK_EV_MSG && ev.opcode == WS_OP_BINARY &&
 		    ev.len == n && !memcmp(ev.data, p, n))
-			chk_close(x, 1000);
+			chk_finish(x);
 		else if (ev.type == CHK_EV_CLOSE || ev.type == CHK_EV_EOF ||
 			 ev.type == CHK_EV_TIMEOUT)
 			chk_info(x, "not echoed: %s", got);

@@ -44,7 +44,7 @@ struct chk_case {
 	void (*run)(struct chk_ctx *x, const struct chk_case *k);
 	const char *data; /* the case's payload, for table-driven ones */
 	size_t len;
-	long n;	      /* a number for table-driven ones: a length, a code */
+	long n; /* a number for table-driven ones: a length, a code */
 };
 
 /* Every case, in order, and how many. */
@@ -125,4 +125,7 @@ bool chk_want_fail(struct chk_ctx *x, int code, int code2);
  * close and then the end of the TCP connection.
  */
 bool chk_close(struct chk_ctx *x, int code);
+/* The end of a case about something else: close 1000, and a missing or
+ * wrong answer is only NON-STRICT (the close cases fail it). */
+bool chk_finish(struct chk_ctx *x);
 #endif

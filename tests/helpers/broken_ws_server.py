@@ -11,6 +11,7 @@ prints "listening on ws://127.0.0.1:PORT" once ready.
   --mode no-pong               pings are never answered
   --mode accept-bad-close-code any close code is answered as if valid
   --mode no-version-header     a bad version gets 426 without naming 13
+  --mode no-close-reply        a close is answered by dropping the connection
 
 SIGTERM or SIGINT: exit 0.
 """
@@ -24,7 +25,8 @@ import struct
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MODES = ("right", "wrong-accept-key", "accept-bad-utf8", "accept-rsv",
-         "no-pong", "accept-bad-close-code", "no-version-header")
+         "no-pong", "accept-bad-close-code", "no-version-header",
+         "no-close-reply")
 MAX_MESSAGE = 64 << 20
 
 
@@ -144,6 +146,8 @@ async def session(mode, reader, writer):
                     data[2:].decode("utf-8")
                 except UnicodeDecodeError:
                     raise Fail(1007)
+            if mode == "no-close-reply":
+                return
             writer.write(frame(8, data[:2]))
             await writer.drain()
             return
