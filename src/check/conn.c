@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +17,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "check/conn.h"
 #include "util/clock.h"
@@ -33,6 +38,9 @@ chk_conn_init(struct chk_conn *c)
 void
 chk_conn_release(struct chk_conn *c)
 {
+	if (c->ssl)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->rx);
@@ -52,8 +60,8 @@ chk_ms_left(uint64_t until_us)
 	return (int)((until_us - now + 999) / 1000);
 }
 
-int
-chk_conn_open(struct chk_conn *c, const struct chk_target *t)
+static int
+chk_conn_tcp(struct chk_conn *c, const struct chk_target *t)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 	char port[8];
@@ -104,6 +112,99 @@ chk_conn_open(struct chk_conn *c, const struct chk_target *t)
 	return 0;
 }
 
+/* Wait for what SSL asked for (rc from SSL_*); false on timeout or a
+ * real error. */
+static bool
+chk_ssl_wait(struct chk_conn *c, int rc, uint64_t until_us)
+{
+	int e = SSL_get_error(c->ssl, rc);
+	struct pollfd p = { .fd = c->fd };
+
+	if (e == SSL_ERROR_WANT_READ)
+		p.events = POLLIN;
+	else if (e == SSL_ERROR_WANT_WRITE)
+		p.events = POLLOUT;
+	else
+		return false;
+	return poll(&p, 1, chk_ms_left(until_us)) > 0;
+}
+
+int
+chk_conn_open_tls(struct chk_conn *c, const struct chk_target *t)
+{
+	unsigned char addr[16];
+	int rc;
+
+	if (chk_conn_tcp(c, t))
+		return -1;
+	if (!t->tls)
+		return 0;
+	c->ssl = SSL_new(t->ssl_ctx);
+	if (!c->ssl) {
+		snprintf(c->why, sizeof(c->why), "cannot start TLS");
+		return -2;
+	}
+	SSL_set_fd(c->ssl, c->fd);
+	SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+				     SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (inet_pton(AF_INET, t->host, addr) == 1 ||
+	    inet_pton(AF_INET6, t->host, addr) == 1) {
+		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), t->host);
+	} else {
+		SSL_set_tlsext_host_name(c->ssl, t->host);
+		SSL_set1_host(c->ssl, t->host);
+	}
+	while ((rc = SSL_connect(c->ssl)) != 1)
+		if (!chk_ssl_wait(c, rc, c->deadline_us)) {
+			long v = SSL_get_verify_result(c->ssl);
+			unsigned long e = ERR_get_error();
+
+			ERR_clear_error();
+			snprintf(c->why, sizeof(c->why),
+				 "TLS handshake with %.80s failed: %s", t->host,
+				 v != X509_V_OK
+					 ? X509_verify_cert_error_string(v)
+				 : e ? ERR_reason_error_string(e)
+				     : "no answer in time");
+			return -2;
+		}
+	return 0;
+}
+
+struct ssl_ctx_st *
+chk_tls_ctx_new(const char *cacert, bool insecure, char *why, size_t size)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (!ctx) {
+		snprintf(why, size, "cannot set up TLS");
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+			   NULL);
+	if (cacert ? SSL_CTX_load_verify_locations(ctx, cacert, NULL) != 1
+		   : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		ERR_clear_error();
+		snprintf(why, size, "cannot load CA certificates from '%.100s'",
+			 cacert ? cacert : "the system's store");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void
+chk_tls_ctx_free(struct ssl_ctx_st *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+int
+chk_conn_open(struct chk_conn *c, const struct chk_target *t)
+{
+	return chk_conn_open_tls(c, t) ? -1 : 0;
+}
+
 void
 chk_conn_write(struct chk_conn *c, const void *buf, size_t len)
 {
@@ -111,7 +212,23 @@ chk_conn_write(struct chk_conn *c, const void *buf, size_t len)
 
 	while (len && !c->wfail) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
-		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		ssize_t n;
+
+		if (c->ssl) {
+			int rc = SSL_write(c->ssl, p,
+					   len > INT32_MAX ? INT32_MAX
+							   : (int)len);
+
+			if (rc > 0) {
+				p += rc;
+				len -= (size_t)rc;
+			} else if (!chk_ssl_wait(c, rc, c->deadline_us)) {
+				ERR_clear_error();
+				c->wfail = true;
+			}
+			continue;
+		}
+		n = send(c->fd, p, len, MSG_NOSIGNAL);
 
 		if (n > 0) {
 			p += n;
@@ -145,6 +262,25 @@ chk_conn_fill(struct chk_conn *c, uint64_t until_us)
 	if (c->rx_cap - c->rx_len < 65536) {
 		c->rx_cap = c->rx_cap ? c->rx_cap * 2 : 131072;
 		c->rx = xrealloc(c->rx, c->rx_cap);
+	}
+	while (c->ssl) {
+		size_t room = c->rx_cap - c->rx_len;
+		int rc = SSL_read(c->ssl, c->rx + c->rx_len,
+				  room > INT32_MAX ? INT32_MAX : (int)room);
+		int e;
+
+		if (rc > 0) {
+			c->rx_len += (size_t)rc;
+			return 1;
+		}
+		e = SSL_get_error(c->ssl, rc);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+			ERR_clear_error();
+			c->eof = true;
+			return 0;
+		}
+		if (!chk_ssl_wait(c, rc, until_us))
+			return -1;
 	}
 	for (;;) {
 		n = recv(c->fd, c->rx + c->rx_len, c->rx_cap - c->rx_len, 0);

@@ -10,8 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Where the server is: ws:// only. */
+struct ssl_ctx_st;
+struct ssl_st;
+
+/* Where the server is: ws:// or wss:// (tls set). */
 struct chk_target {
+	bool tls;
+	struct ssl_ctx_st *ssl_ctx; /* wss://: made by the caller */
 	char host[256];
 	unsigned port;
 	char hostport[300]; /* the Host header's value */
@@ -23,6 +28,7 @@ struct chk_target {
 
 struct chk_conn {
 	int fd;
+	struct ssl_st *ssl; /* wss:// */
 	unsigned char *rx;
 	size_t rx_len, rx_cap;
 	size_t rx_used; /* consumed by the last frame, dropped on the next read
@@ -34,11 +40,22 @@ struct chk_conn {
 	char why[160]; /* the last connect or I/O error, for reports */
 };
 
+/* A TLS client context verifying with cacert (NULL: the system's CAs), or
+ * nothing when insecure; NULL with why filled when cacert does not load. */
+struct ssl_ctx_st *chk_tls_ctx_new(const char *cacert, bool insecure, char *why,
+				   size_t size);
+void chk_tls_ctx_free(struct ssl_ctx_st *ctx);
+
 void chk_conn_init(struct chk_conn *c);
 void chk_conn_release(struct chk_conn *c);
 
-/* Connect before the deadline. -1 with c->why filled. */
+/*
+ * Connect (and for wss:// do the TLS handshake) before the deadline. 0,
+ * or -1 with c->why filled.
+ */
 int chk_conn_open(struct chk_conn *c, const struct chk_target *t);
+/* As chk_conn_open; a TLS failure returns -2. */
+int chk_conn_open_tls(struct chk_conn *c, const struct chk_target *t);
 /* Write all of buf (errors set c->wfail: what the server said is read next). */
 void chk_conn_write(struct chk_conn *c, const void *buf, size_t len);
 

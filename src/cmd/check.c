@@ -33,10 +33,12 @@ enum {
 	OPT_JSON,
 	OPT_JUNIT,
 	OPT_COMPRESS,
+	OPT_CACERT,
 };
 
 struct check_opts {
-	bool no_echo, list, json, compress;
+	bool no_echo, list, json, compress, insecure;
+	const char *cacert;
 	uint64_t timeout_us;
 	const char **cases, **skips;
 	size_t ncases, nskips;
@@ -52,6 +54,9 @@ static const struct wsx_opt check_opts[] = {
 	{ OPT_SKIP, "skip", "GLOB", "leave these cases out (repeatable)" },
 	{ OPT_COMPRESS, "compress", NULL,
 	  "also check permessage-deflate (RFC 7692)" },
+	{ 'k', "insecure", NULL, "wss://: accept any TLS certificate" },
+	{ OPT_CACERT, "cacert", "FILE",
+	  "wss://: trust the CAs in FILE, not the system's" },
 	{ OPT_LIST, "list", NULL, "list the cases and exit" },
 	{ OPT_JSON, "json", NULL, "print the report as one JSON document" },
 	{ OPT_JUNIT, "junit", "FILE", "also write the report as JUnit XML" },
@@ -101,6 +106,12 @@ check_opt_set(void *target, const struct wsx_opt *opt, const char *arg,
 	case OPT_COMPRESS:
 		o->compress = true;
 		return 0;
+	case 'k':
+		o->insecure = true;
+		return 0;
+	case OPT_CACERT:
+		o->cacert = arg;
+		return 0;
 	case OPT_JSON:
 		o->json = true;
 		return 0;
@@ -148,10 +159,11 @@ check_target(struct chk_target *t, const char *s, struct wsx_err *err)
 
 	if (wsx_url_parse(&u, s, err))
 		return -1;
-	if (u.tls || u.unix_path[0])
+	if (u.unix_path[0])
 		return wsx_err_set(err, WSX_EXIT_USAGE,
-				   "'%s': only ws:// URLs can be checked yet",
+				   "'%s': ws+unix: URLs cannot be checked yet",
 				   s);
+	t->tls = u.tls;
 	snprintf(t->host, sizeof(t->host), "%s", u.host);
 	t->port = u.port;
 	snprintf(t->path, sizeof(t->path), "%s", u.path);
@@ -172,8 +184,11 @@ check_preflight(const struct chk_target *t, uint64_t timeout_us,
 
 	chk_conn_init(&c);
 	c.deadline_us = wsx_now_us() + timeout_us;
-	if (chk_conn_open(&c, t)) {
-		rc = wsx_err_set(err, WSX_EXIT_CONNECT, "%s", c.why);
+	rc = chk_conn_open_tls(&c, t);
+	if (rc) {
+		rc = wsx_err_set(err,
+				 rc == -2 ? WSX_EXIT_TLS : WSX_EXIT_CONNECT,
+				 "%s", c.why);
 		goto out;
 	}
 	snprintf(req, sizeof(req),
@@ -212,7 +227,7 @@ check_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	struct check_opts o = { .timeout_us = 2000000 };
 	void *const targets[] = { &o, &common };
 	struct chk_row *rows = NULL;
-	struct chk_target t;
+	struct chk_target t = { 0 };
 	struct wsx_err err;
 	size_t n = 0, counts[CHK_NVERDICTS];
 	bool progress;
@@ -243,8 +258,21 @@ check_run(const struct wsx_cmd *cmd, int argc, char **argv)
 		status = cmd_usage(cmd, "no case matches --case and --skip");
 		goto out;
 	}
-	if (check_target(&t, argv[first], &err) ||
-	    check_preflight(&t, o.timeout_us, &err)) {
+	if (check_target(&t, argv[first], &err)) {
+		status = cmd_fail(cmd, &err);
+		goto out;
+	}
+	if (t.tls) {
+		char why[160];
+
+		t.ssl_ctx =
+			chk_tls_ctx_new(o.cacert, o.insecure, why, sizeof(why));
+		if (!t.ssl_ctx) {
+			status = cmd_usage(cmd, "--cacert: %s", why);
+			goto out;
+		}
+	}
+	if (check_preflight(&t, o.timeout_us, &err)) {
 		status = cmd_fail(cmd, &err);
 		goto out;
 	}
@@ -287,6 +315,8 @@ check_run(const struct wsx_cmd *cmd, int argc, char **argv)
 	chk_count(rows, n, counts);
 	status = counts[CHK_FAIL] ? WSX_EXIT_FAIL : WSX_EXIT_OK;
 out:
+	if (t.ssl_ctx)
+		chk_tls_ctx_free(t.ssl_ctx);
 	free(rows);
 	free(o.cases);
 	free(o.skips);
@@ -309,9 +339,9 @@ const struct wsx_cmd cmd_check = {
 		"opcodes, fragmentation, UTF-8, close, limits. Each case gets a verdict:\n"
 		"pass, fail (with what was expected and what came), non-strict (allowed,\n"
 		"but weaker) or info. The server must echo (--no-echo runs only the\n"
-		"cases that need no echo); --compress adds permessage-deflate. ws://\n"
-		"only. Exit status 1 when any case failed, 3 or 4 when the server\n"
-		"cannot be reached or will not upgrade.",
+		"cases that need no echo); --compress adds permessage-deflate. Exit\n"
+		"status 1 when any case failed; 3, 4 or 5 when the server cannot be\n"
+		"reached, will not upgrade or fails TLS.",
 	.examples =
 		"  wsx check ws://127.0.0.1:8080/\n"
 		"  wsx check --case '6.*' --skip 6.5.2 ws://127.0.0.1:8080/\n"

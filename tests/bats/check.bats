@@ -159,7 +159,7 @@ print(fails[0].get("message"))' "$BATS_TEST_TMPDIR/j.xml"
 	assert_equal "$(ids skipped | wc -w)" "$("$WSX" check --list | grep -c '\[echo\]$')"
 }
 
-@test "check: an unreachable server exits 3, a refused handshake 4, a wss:// URL 2" {
+@test "check: an unreachable server exits 3, a refused handshake 4, a ws+unix: URL 2" {
 	local port
 	port=$(free_port)
 	run --separate-stderr "$WSX" check "ws://127.0.0.1:$port/"
@@ -169,8 +169,35 @@ print(fails[0].get("message"))' "$BATS_TEST_TMPDIR/j.xml"
 	run --separate-stderr "$WSX" check "$URL"
 	assert_failure 4
 	[[ "$stderr" == *"handshake refused: HTTP 404"* ]]
-	run --separate-stderr "$WSX" check wss://127.0.0.1:1/
+	run --separate-stderr "$WSX" check ws+unix:/nonexistent.sock
 	assert_failure 2
+}
+
+@test "check: wss:// with --cacert passes wsx serve --cert; an untrusted certificate exits 5, -k accepts it" {
+	local certs="$BATS_TEST_TMPDIR/certs"
+	"$HELPERS/gen_cert.sh" "$certs"
+	start_wsx_echo --cert "$certs/server.pem" --key "$certs/server.key"
+	[[ "$URL" == wss://* ]]
+	check_json --cacert "$certs/ca.pem" --skip 9
+	assert_success
+	assert_equal "$(ids fail)" ""
+	run --separate-stderr "$WSX" check --case 1.1 "$URL"
+	assert_failure 5
+	[[ "$stderr" == *"TLS handshake with 127.0.0.1 failed"* ]]
+	run --separate-stderr "$WSX" check -k --case 1.1 "$URL"
+	assert_success
+	assert_line --regexp '^8 cases: 8 pass, 0 fail'
+	run --separate-stderr "$WSX" check --cacert /nonexistent/ca.pem "$URL"
+	assert_failure 2
+}
+
+@test "check: wss:// against Python websockets fails only 0.9, as over ws://" {
+	local certs="$BATS_TEST_TMPDIR/certs"
+	"$HELPERS/gen_cert.sh" "$certs"
+	start_server py "$PYTHON" "$HELPERS/py_echo_server.py" --tls "$certs/server.pem" "$certs/server.key"
+	check_json --cacert "$certs/ca.pem" --skip 9
+	assert_failure 1
+	assert_equal "$(ids fail)" "0.9"
 }
 
 @test "check: --compress passes permessage-deflate on wsx serve --compress, Python websockets and Node ws" {
@@ -199,4 +226,19 @@ print(fails[0].get("message"))' "$BATS_TEST_TMPDIR/j.xml"
 	assert_success
 	assert_equal "$(ids info)" "12.1 13.1"
 	assert_equal "$(ids pass)" "12.4"
+}
+
+@test "check: on a terminal a progress line counts the cases on stderr, coloured verdicts unless NO_COLOR" {
+	start_wsx_echo
+	local shown="$BATS_TEST_TMPDIR/shown"
+	run "$PYTHON" "$HELPERS/pty_run.py" --timeout 60 --out "$shown" -- \
+		"$WSX" check --case 1.1 "$URL"
+	assert_success
+	grep -q $'\r\e\\[K\\[  1/8\\] 1\\.1\\.1 ' "$shown"
+	grep -q $'\\[  8/8\\] 1\\.1\\.8 ' "$shown"
+	grep -q $'\e\\[32mpass' "$shown"
+	run "$PYTHON" "$HELPERS/pty_run.py" --timeout 60 --out "$shown" -- \
+		env NO_COLOR=1 "$WSX" check -q --case 1.1 "$URL"
+	assert_success
+	! grep -q $'\e\\[' "$shown"
 }
