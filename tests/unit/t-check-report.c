@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "check/conn.h"
 #include "check/report.h"
 #include "tap.h"
 
@@ -43,6 +44,25 @@ main(void)
 	       "XML escapes and no controls");
 	chk_xml_escape(out, 8, "&&&");
 	is_str(out, "&amp;", "escaping stops before an entity would be cut");
+
+	{
+		const char *head = "HTTP/1.1 426 Upgrade Required\r\n"
+				   "sec-websocket-version:  13\r\n"
+				   "Upgrade: websocket\r\n\r\n";
+		char v[8];
+
+		ok(chk_http_header(head, "Sec-WebSocket-Version", v,
+				   sizeof(v)) &&
+			   !strcmp(v, "13"),
+		   "a header is found whatever its case, its value trimmed");
+		ok(!chk_http_header(head, "HTTP/1.1 426 Upgrade Required", v,
+				    sizeof(v)),
+		   "the status line is not a header");
+		ok(!chk_http_header(head, "Upgrade-Insecure", v, sizeof(v)),
+		   "a longer name does not match a shorter header");
+		ok(!chk_http_header(head, "Connection", v, sizeof(v)),
+		   "an absent header is NULL");
+	}
 
 	for (size_t i = 0; i < chk_ncases; i++) {
 		const struct chk_case *k = &chk_cases[i];
