@@ -63,4 +63,4 @@ _wsx() {
 	fi
 }
 
-complete -F _wsx wsx wsx-bench wsx-connect wsx-pipe wsx-relay wsx-serve
+complete -F _wsx wsx wsx-bench wsx-check wsx-connect wsx-pipe wsx-relay wsx-serve

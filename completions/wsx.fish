@@ -83,6 +83,6 @@ function __wsx_complete
     end
 end
 
-for c in wsx wsx-bench wsx-connect wsx-pipe wsx-relay wsx-serve
+for c in wsx wsx-bench wsx-check wsx-connect wsx-pipe wsx-relay wsx-serve
     complete -c $c -f -a '(__wsx_complete)'
 end

@@ -9,7 +9,7 @@
 #include "util/log.h"
 
 const struct wsx_cmd *const wsx_cmds[] = {
-	&cmd_bench, &cmd_connect, &cmd_pipe, &cmd_relay, &cmd_serve, NULL,
+	&cmd_bench, &cmd_check, &cmd_connect, &cmd_pipe, &cmd_relay, &cmd_serve, NULL,
 };
 
 const struct wsx_cmd *

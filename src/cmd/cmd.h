@@ -25,6 +25,7 @@ extern const struct wsx_cmd cmd_pipe;
 extern const struct wsx_cmd cmd_relay;
 extern const struct wsx_cmd cmd_serve;
 extern const struct wsx_cmd cmd_bench;
+extern const struct wsx_cmd cmd_check;
 /* Every subcommand, NULL-terminated, in `wsx help` order. */
 extern const struct wsx_cmd *const wsx_cmds[];
 

@@ -13,6 +13,7 @@
 //                             instead of echoing
 //   --subprotocols a,b        subprotocols supported; the first one the
 //                             client offers that is in this list is selected
+//   --deflate                 accept permessage-deflate (off by default in ws)
 // SIGTERM or SIGINT: close every client with 1001 and exit 0.
 'use strict';
 
@@ -26,7 +27,7 @@ function usage(msg) {
 	process.exit(2);
 }
 
-const opts = { host: '127.0.0.1', port: 0, tls: null, closeWith: null, subprotocols: [] };
+const opts = { host: '127.0.0.1', port: 0, tls: null, closeWith: null, subprotocols: [], deflate: false };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
 	const a = argv[i];
@@ -42,7 +43,8 @@ for (let i = 0; i < argv.length; i++) {
 	else if (a === '--close-with') {
 		const [code, reason] = need(2);
 		opts.closeWith = { code: Number(code), reason };
-	} else if (a === '--subprotocols') opts.subprotocols = need(1)[0].split(',').filter(Boolean);
+	} else if (a === '--deflate') opts.deflate = true;
+	else if (a === '--subprotocols') opts.subprotocols = need(1)[0].split(',').filter(Boolean);
 	else usage(`unknown option ${a}`);
 }
 
@@ -55,6 +57,7 @@ const server = opts.tls
 const wss = new WebSocket.Server({
 	server,
 	maxPayload: 64 * 1024 * 1024,
+	perMessageDeflate: opts.deflate,
 	handleProtocols: (offered /* Set, in the client's order */) => {
 		for (const p of offered) if (opts.subprotocols.includes(p)) return p;
 		return false;
