@@ -12,19 +12,8 @@
 #include <time.h>
 
 #include "proto/internal.h"
+#include "util/parse.h"
 #include "util/xalloc.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 long
 http_percent_decode(const char *s, size_t n, char *out, size_t cap)
@@ -35,8 +24,8 @@ http_percent_decode(const char *s, size_t n, char *out, size_t cap)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < n ? wsx_hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < n ? wsx_hex_digit(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "relay/expect.h"
+#include "ws/proto.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/utf8.h"
@@ -104,23 +105,6 @@ wsx_script_add_expect_json(struct wsx_script *s, const char *test,
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* A close code a client may send. */
-static bool
-code_sendable(long c)
-{
-	return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) ||
-	       (c >= 3000 && c <= 4999);
-}
-
 #define SCRIPT_COMMANDS                                                        \
 	"send, send-binary, expect, expect-json, sleep, ping, close"
 
@@ -161,8 +145,8 @@ script_line(struct wsx_script *s, char *p, unsigned line, struct wsx_err *err)
 				q++;
 				continue;
 			}
-			hi = hexval((unsigned char)q[0]);
-			lo = q[1] ? hexval((unsigned char)q[1]) : -1;
+			hi = wsx_hex_digit((unsigned char)q[0]);
+			lo = q[1] ? wsx_hex_digit((unsigned char)q[1]) : -1;
 			if (hi < 0 || lo < 0) {
 				free(d);
 				return wsx_err_set(err, WSX_EXIT_USAGE,
@@ -224,7 +208,8 @@ script_line(struct wsx_script *s, char *p, unsigned line, struct wsx_err *err)
 			errno = 0;
 			code = strtol(arg, &end, 10);
 			if (end == arg || errno || (*end && *end != ' ') ||
-			    !code_sendable(code))
+			    (code < 0 || code > 65535 ||
+			     !ws_close_code_valid((int)code)))
 				return wsx_err_set(
 					err, WSX_EXIT_USAGE,
 					"close: '%.20s' is not a close code "

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "serve/redis_url.h"
+#include "util/parse.h"
 
 static int
 redis_url_bad(struct wsx_err *err, const struct wsx_redis_url *u,
@@ -16,15 +17,6 @@ redis_url_bad(struct wsx_err *err, const struct wsx_redis_url *u,
 	return wsx_err_set(err, WSX_EXIT_USAGE,
 			   "--redis: '%.200s' is not a Redis URL: %s", u->shown,
 			   why);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* Percent-decode s[0..n) into out (size cap); -1 on a bad escape, NUL or
@@ -38,10 +30,11 @@ redis_url_decode(char *out, size_t cap, const char *s, size_t n)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0)
+			if (i + 2 >= n || wsx_hex_digit(s[i + 1]) < 0 ||
+			    wsx_hex_digit(s[i + 2]) < 0)
 				return -1;
-			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			c = wsx_hex_digit(s[i + 1]) * 16 +
+			    wsx_hex_digit(s[i + 2]);
 			i += 2;
 		}
 		if (!c || o + 1 >= cap)

@@ -9,6 +9,7 @@
 
 #include "term/slash.h"
 #include "util/err.h"
+#include "util/parse.h"
 #include "util/xalloc.h"
 
 const struct slash_info slash_commands[] = {
@@ -51,17 +52,6 @@ slash_close_code_ok(long code)
 	       (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
-static int
-hex_val(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = (char)tolower((unsigned char)ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 long
 slash_hex_decode(unsigned char *out, const char *s, size_t *bad_at)
 {
@@ -76,15 +66,15 @@ slash_hex_decode(unsigned char *out, const char *s, size_t *bad_at)
 			continue;
 		}
 		if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-		    hex_val(s[i + 2]) >= 0 && hex_val(s[i + 3]) >= 0) {
+		    wsx_hex_digit((unsigned char)s[i + 2]) >= 0 && wsx_hex_digit((unsigned char)s[i + 3]) >= 0) {
 			i += 2;
 		}
-		hi = hex_val(s[i]);
+		hi = wsx_hex_digit((unsigned char)s[i]);
 		if (hi < 0) {
 			*bad_at = i;
 			return -1;
 		}
-		lo = hex_val(s[i + 1]);
+		lo = wsx_hex_digit((unsigned char)s[i + 1]);
 		if (lo < 0) {
 			*bad_at = i + 1;
 			return -1;

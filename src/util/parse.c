@@ -115,3 +115,15 @@ bad:
 	return wsx_err_set(err, WSX_EXIT_USAGE, "%s: '%s' is not a number", opt,
 			   s);
 }
+
+int
+wsx_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -11,6 +11,9 @@
 #include "util/err.h"
 
 /* "1.5", "250ms", "2s", "1m" -> microseconds; 0 allowed, negative not. */
+/* The value of the hex digit c (either case), or -1. */
+int wsx_hex_digit(int c);
+
 int wsx_parse_secs(const char *opt, const char *s, uint64_t *usec,
 		   struct wsx_err *err);
 /* "65536", "64K", "16M", "1G" (binary multiples) -> bytes, within [min,max]. */
