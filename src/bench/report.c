@@ -69,6 +69,37 @@ bench_summarize(const struct bench_stats *s, double secs,
 /* --- text ------------------------------------------------------------------
  */
 
+/* "0.123", "12.35", "595.6", "12345.7": about four digits, so that the
+ * percentiles fit in 80 columns however slow the run was */
+static void
+fmt_ms(char *buf, size_t cap, double v)
+{
+	snprintf(buf, cap, v < 10 ? "%.3f" : v < 100 ? "%.2f" : "%.1f", v);
+}
+
+/* The latency lines: p50 to p99.9, then max and the mean (echo) or where
+ * the samples come from (sink). */
+static void
+print_percentiles(FILE *out, const char *what,
+		  const struct bench_summary *sum, const char *mean)
+{
+	char v[6][32];
+
+	fmt_ms(v[0], sizeof(v[0]), sum->p50);
+	fmt_ms(v[1], sizeof(v[1]), sum->p90);
+	fmt_ms(v[2], sizeof(v[2]), sum->p99);
+	fmt_ms(v[3], sizeof(v[3]), sum->p999);
+	fmt_ms(v[4], sizeof(v[4]), sum->max);
+	fmt_ms(v[5], sizeof(v[5]), sum->mean);
+	fprintf(out, "%s   p50 %s ms  p90 %s ms  p99 %s ms  p99.9 %s ms\n",
+		what, v[0], v[1], v[2], v[3]);
+	if (mean)
+		fprintf(out, "           max %s ms  mean %s ms\n", v[4], v[5]);
+	else
+		fprintf(out, "           max %s ms  (from push's stamps)\n",
+			v[4]);
+}
+
 /* "1.23 GB", "456 kB": decimal units, as MB/s is */
 static void
 print_bytes(FILE *out, uint64_t n)
@@ -181,21 +212,12 @@ bench_report_text(FILE *out, const struct bench_run_info *run,
 	}
 	if (cfg->mode == BENCH_ECHO) {
 		if (wsx_hist_count(&s->latency))
-			fprintf(out,
-				"latency    p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
-				"p99.9 %.3f ms\n"
-				"           max %.3f ms  mean %.3f ms\n",
-				sum->p50, sum->p90, sum->p99, sum->p999,
-				sum->max, sum->mean);
+			print_percentiles(out, "latency ", sum, "mean");
 		else
 			fprintf(out, "latency    no echoes measured\n");
 	}
 	if (cfg->mode == BENCH_SINK && wsx_hist_count(&s->latency))
-		fprintf(out,
-			"delivery   p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  "
-			"p99.9 %.3f ms\n"
-			"           max %.3f ms  (from push's stamps)\n",
-			sum->p50, sum->p90, sum->p99, sum->p999, sum->max);
+		print_percentiles(out, "delivery", sum, NULL);
 	if (wsx_hist_count(&s->handshake))
 		fprintf(out, "handshake  p50 %.3f ms  p99 %.3f ms  (%llu)\n",
 			sum->hs_p50, sum->hs_p99,

@@ -246,9 +246,14 @@ ws_deflate_init(struct ws_deflate *d, const struct ws_deflate_params *a,
 	d->rx_reset = server ? a->client_no_context_takeover
 			     : a->server_no_context_takeover;
 	d->tx_bits = server ? sb : cb;
-	d->rx_bits = server ? cb : sb;
-	if (d->rx_bits < 9)
-		d->rx_bits = 9;
+	/*
+	 * Inflate with the largest window, whatever was agreed: zlib sees a
+	 * distance past a smaller window only when it reaches before what
+	 * the same call wrote, so a peer that overstepped its window would
+	 * fail or not depending on how its bytes were split (the fuzzer
+	 * found this). With 15 bits every valid stream still inflates.
+	 */
+	d->rx_bits = 15;
 	d->tx_off = d->tx_bits < 9;
 	d->rx_max = max_message;
 }

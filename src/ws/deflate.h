@@ -69,7 +69,7 @@ struct ws_deflate {
 	z_stream tx, rx;
 	bool tx_ready, rx_ready;
 	bool tx_reset, rx_reset; /* no context takeover in that direction */
-	int tx_bits, rx_bits;	 /* window bits to use */
+	int tx_bits, rx_bits;	 /* window bits to use (rx: 15, see init) */
 	bool tx_off;		 /* agreed window too small for zlib: never
 				    compress (uncompressed messages are legal) */
 	bool rx_end;		 /* a final block came in this message */
